@@ -45,7 +45,6 @@ export default [
               onlyDependOnLibsWithTags: ['purity:pure'],
               bannedExternalImports: bannedInPureLibs,
             },
-            { sourceTag: 'scope:runtime', notDependOnLibsWithTags: ['scope:testing'] },
           ],
         },
       ],
@@ -69,6 +68,11 @@ export default [
   {
     files: ['**/*.ts'],
     rules: {
+      // Libraries are imported only through their root entry: no deep imports across projects.
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@lpts/*/*'], message: 'Import workspace libraries only through their root entry (@lpts/<name>).' }] },
+      ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },

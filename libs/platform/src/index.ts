@@ -1,1 +1,16 @@
-export {};
+export * from './config/config.errors';
+export * from './config/load-config';
+export * from './config/fragments';
+export * from './logging/logger';
+export * from './metrics/metrics';
+export * from './ops/ops-server';
+export * from './telemetry/telemetry';
+export * from './nats/nats.errors';
+export * from './nats/wire-headers';
+export * from './nats/nats-rpc.client';
+export * from './nats/nats-rpc.server';
+export * from './nats/nats-connection';
+export * from './nats/rpc-exception.filter';
+export * from './runtime/tokens';
+export * from './runtime/service-runtime';
+export * from './runtime/platform.module';

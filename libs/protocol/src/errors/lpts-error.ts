@@ -8,8 +8,11 @@
  */
 export type ErrorDetails = Record<string, string | number | boolean | null | undefined>;
 
+/** Details as given: bigints allowed (stored as decimal strings). */
+export type ErrorDetailsInput = Record<string, string | number | bigint | boolean | null | undefined>;
+
 export interface LptsErrorOptions {
-  details?: ErrorDetails;
+  details?: ErrorDetailsInput;
   retryable?: boolean;
   cause?: unknown;
 }
@@ -56,11 +59,13 @@ function normaliseDetails(details: Record<string, unknown>): ErrorDetails {
 }
 
 type FamilyCtor = new (code: string, message: string, options?: LptsErrorOptions) => LptsError;
+/** Any family class, whatever its code union. */
+type AnyFamily = new (code: never, message: string, options?: LptsErrorOptions) => LptsError;
 const families = new Map<string, FamilyCtor>();
 
 /** Registers a family so `errorFromWire` can rebuild it. Call once at module load of the family. */
-export function registerErrorFamily(ctor: FamilyCtor): void {
-  families.set(ctor.name, ctor);
+export function registerErrorFamily(ctor: AnyFamily): void {
+  families.set(ctor.name, ctor as unknown as FamilyCtor);
 }
 
 /** Rebuilds a typed error from its wire form; unknown families become a plain LptsError. */
