@@ -1,1 +1,16 @@
-export {};
+export * from './math/rational';
+export * from './ticket/ticket.errors';
+export * from './ticket/ticket';
+export * from './ticket/recipient-rand';
+export * from './ticket/ticket-params';
+export * from './sender/sender-info';
+export * from './sender/validate-ticket-params';
+export * from './sender/ticket-batch';
+export * from './sender/price-guard';
+export * from './sender/num-tickets';
+export * from './recipient/max-float';
+export * from './recipient/receive-payment';
+export * from './state/maybe-promise';
+export * from './state/seen-nonces';
+export * from './state/balances';
+export * from './state/conformance';

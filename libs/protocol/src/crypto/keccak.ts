@@ -1,10 +1,31 @@
-import createKeccakHash from 'keccak';
+import { createRequire } from 'node:module';
 
-/** Ethereum Keccak-256 (not NIST SHA3-256), through the native N-API binding. */
+/**
+ * Ethereum Keccak-256 (not NIST SHA3-256) on the keccak package's native N-API state machine,
+ * used directly: the package's public API wraps every hash in a stream Transform, which costs
+ * more than the hash itself on the ticket hot path (five hashes per ticket).
+ */
+interface NativeKeccakState {
+  initialize(rate: number, capacity: number): void;
+  absorb(data: Buffer): void;
+  absorbLastFewBits(bits: number): void;
+  squeeze(length: number): Buffer;
+}
+
+const nodeGypBuild = createRequire(require.resolve('keccak'))('node-gyp-build') as (dir: string) => new () => NativeKeccakState;
+const KeccakState = nodeGypBuild(require.resolve('keccak').replace(/[\\/]index\.js$/, ''));
+
+const RATE = 1088;
+const CAPACITY = 512;
+const KECCAK_SUFFIX = 0x01;
+/** One state reused for every call: hashing is synchronous, so calls never interleave. */
+const state = new KeccakState();
+
 export function keccak256(...parts: Uint8Array[]): Uint8Array {
-  const h = createKeccakHash('keccak256');
-  for (const p of parts) h.update(Buffer.from(p.buffer, p.byteOffset, p.byteLength));
-  return new Uint8Array(h.digest());
+  state.initialize(RATE, CAPACITY);
+  for (const p of parts) state.absorb(Buffer.isBuffer(p) ? p : Buffer.from(p.buffer, p.byteOffset, p.byteLength));
+  state.absorbLastFewBits(KECCAK_SUFFIX);
+  return state.squeeze(32);
 }
 
 export function keccak256Utf8(text: string): Uint8Array {
