@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { LptsError, defineCommand, familyPredicate, registerErrorFamily, zDecimal } from '@lpts/protocol';
 import { startNats, uniquePrefix, type StartedNats } from '@lpts/testing';
-import { Controller, Module } from '@nestjs/common';
+import { Controller, Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Ctx, MessagePattern, Payload, type INestMicroservice } from '@nestjs/microservices';
+import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { z } from 'zod';
 import { isNatsRpcError } from './nats.errors';

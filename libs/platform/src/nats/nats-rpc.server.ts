@@ -6,7 +6,7 @@ import { lastValueFrom, isObservable, type Observable } from 'rxjs';
 import type { z } from 'zod';
 import { extractTraceContext } from '../telemetry/telemetry';
 import { NatsRpcError } from './nats.errors';
-import { setErrorHeaders, toWireError } from './wire-headers';
+import { setErrorHeaders, serializeError } from './wire-headers';
 
 /** What a handler gets as its context argument (`@Ctx()`). */
 export interface NatsRpcContext {
@@ -85,7 +85,7 @@ export class NatsRpcServer extends Server implements CustomTransportStrategy {
       const result = isObservable(out) ? await lastValueFrom(out as Observable<unknown>) : out;
       msg.respond(encoder.encode(JSON.stringify(result ?? null)));
     } catch (e) {
-      const wire = toWireError(e);
+      const wire = serializeError(e);
       span.setStatus({ code: SpanStatusCode.ERROR, message: wire.code });
       const h = headers();
       setErrorHeaders(h, wire);

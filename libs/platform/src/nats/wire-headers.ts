@@ -1,4 +1,4 @@
-import { LptsError, errorFromWire, type WireError } from '@lpts/protocol';
+import { LptsError, errorFromWire, type SerializedError } from '@lpts/protocol';
 import type { MsgHdrs } from '@nats-io/transport-node';
 import { NatsRpcError } from './nats.errors';
 
@@ -14,20 +14,20 @@ export const ERROR_HEADER = {
   DETAILS: 'Lpts-Error-Details',
 } as const;
 
-/** Anything thrown by a handler becomes a WireError; non-lpts errors are reported without leaking internals. */
-export function toWireError(e: unknown): WireError {
+/** Anything thrown by a handler is serialised; non-lpts errors are reported without leaking internals. */
+export function serializeError(e: unknown): SerializedError {
   if (e instanceof LptsError) return e.toWire();
-  if (isWireError(e)) return e;
+  if (isSerializedError(e)) return e;
   return new NatsRpcError('HANDLER_FAILED', 'internal error in request handler', {
     details: { error: e instanceof Error ? e.name : typeof e },
   }).toWire();
 }
 
-export function isWireError(e: unknown): e is WireError {
+export function isSerializedError(e: unknown): e is SerializedError {
   return typeof e === 'object' && e !== null && 'family' in e && 'code' in e && 'message' in e && 'details' in e;
 }
 
-export function setErrorHeaders(h: MsgHdrs, wire: WireError): void {
+export function setErrorHeaders(h: MsgHdrs, wire: SerializedError): void {
   h.set(ERROR_HEADER.FAMILY, wire.family);
   h.set(ERROR_HEADER.CODE, wire.code);
   h.set(ERROR_HEADER.RETRYABLE, wire.retryable ? '1' : '0');

@@ -18,7 +18,7 @@ export interface LptsErrorOptions {
 }
 
 /** The serialisable shape of an error (NATS headers, logs, HTTP problem bodies). */
-export interface WireError {
+export interface SerializedError {
   family: string;
   code: string;
   message: string;
@@ -42,7 +42,7 @@ export class LptsError<C extends string = string> extends Error {
     this.family = new.target.name;
   }
 
-  toWire(): WireError {
+  toWire(): SerializedError {
     return { family: this.family, code: this.code, message: this.message, retryable: this.retryable, details: this.details };
   }
 }
@@ -69,7 +69,7 @@ export function registerErrorFamily(ctor: AnyFamily): void {
 }
 
 /** Rebuilds a typed error from its wire form; unknown families become a plain LptsError. */
-export function errorFromWire(wire: WireError): LptsError {
+export function errorFromWire(wire: SerializedError): LptsError {
   const ctor = families.get(wire.family) ?? (LptsError as unknown as FamilyCtor);
   const err = new ctor(wire.code, wire.message, { details: wire.details, retryable: wire.retryable });
   if (err.family !== wire.family) Object.defineProperty(err, 'family', { value: wire.family });
