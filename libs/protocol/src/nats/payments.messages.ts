@@ -177,7 +177,33 @@ export const zSenderState = z.object({
   deposit: zDecimal,
   withdrawRound: zDecimal,
   reserve: z.object({ fundsRemaining: zDecimal, claimedInCurrentRound: zDecimal }),
+  /** Reserve this operator's recipient claimed from the sender in the current round (recipient side only). */
+  claimedReserve: zDecimal.optional(),
+  /** Σ face values of this sender's tickets being redeemed by this operator now (recipient side only). */
+  pendingAmount: zDecimal.optional(),
+  updatedAt: z.number().int(),
 });
+export type SenderStateJson = z.output<typeof zSenderState>;
+
+/** An orchestrator's activity as settlement sees it (KV key `transcoder.<lower-case address>`). */
+export const zTranscoderState = z.object({
+  address: zAddress,
+  registered: z.boolean(),
+  active: z.boolean(),
+  activationRound: zDecimal,
+  deactivationRound: zDecimal,
+  stake: zDecimal,
+  serviceUri: z.string(),
+  updatedAt: z.number().int(),
+});
+export type TranscoderStateJson = z.output<typeof zTranscoderState>;
+
+/** Keys of the chain-state KV bucket (bucket name: chainStateBucket(prefix)). */
+export const ChainStateKeys = {
+  latest: 'latest',
+  sender: (address: string) => `sender.${address.toLowerCase()}`,
+  transcoder: (address: string) => `transcoder.${address.toLowerCase()}`,
+} as const;
 
 const zTxReply = z.object({ txHash: zHash32, blockNumber: zDecimal });
 
@@ -228,7 +254,7 @@ export const SettlementCommands = {
 export function redemptionQueueName(prefix: string): string {
   return `${prefix.replace(/\./g, '-')}-redemptions`;
 }
-/** NATS KV bucket holding settlement's latest chain view (key `latest`, and `sender.<address>`). */
+/** NATS KV bucket holding settlement's latest chain view (keys: ChainStateKeys). */
 export function chainStateBucket(prefix: string): string {
   return `${prefix.replace(/\./g, '_')}_chain_state`;
 }
