@@ -25,3 +25,4 @@ export * from './pricing/pricing.errors';
 export * from './pricing/price';
 export * from './pricing/fees';
 export * from './nats/payments.messages';
+export * from './nats/media.messages';
