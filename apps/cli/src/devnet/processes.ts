@@ -1,0 +1,105 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { waitFor } from '../util/progress';
+
+export interface ServiceSpec {
+  /** Unique name, e.g. `o1-orchestrator`. */
+  name: string;
+  /** Path of the built entry point (apps/<app>/dist/main.js). */
+  main: string;
+  env: Record<string, string>;
+  opsPort: number;
+}
+
+export interface RunningService {
+  spec: ServiceSpec;
+  child: ChildProcess;
+  logFile: string;
+}
+
+/**
+ * The devnet's service processes: each a real `node apps/<app>/dist/main.js` with its own
+ * environment and log file. Started in order, each awaited until its /readyz answers 200;
+ * stopped together with SIGTERM (SIGKILL after a grace period).
+ */
+export class ServiceGroup {
+  readonly services: RunningService[] = [];
+
+  constructor(private readonly logDir: string) {}
+
+  async start(spec: ServiceSpec, readyTimeoutMs = 60_000): Promise<RunningService> {
+    const logFile = join(this.logDir, `${spec.name}.log`);
+    const log = createWriteStream(logFile, { flags: 'a' });
+    const child = spawn(process.execPath, [spec.main], {
+      // Children inherit the caller's environment (PATH, HOME) under the service's own keys.
+      // eslint-disable-next-line no-restricted-properties
+      env: { ...process.env, ...spec.env, OPS_PORT: String(spec.opsPort), OPS_HOST: '127.0.0.1', LPTS_INSTANCE: spec.name },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    const svc = { spec, child, logFile };
+    this.services.push(svc);
+    let exited: string | undefined;
+    child.once('exit', (code, signal) => (exited = `exited with ${signal ?? code}`));
+    try {
+      await waitFor(`${spec.name} /readyz`, readyTimeoutMs, async () => {
+        if (exited) throw new Error(`${spec.name} ${exited}; last log lines:\n${tail(logFile, 15)}`);
+        const r = await fetch(`http://127.0.0.1:${spec.opsPort}/readyz`).catch(() => undefined);
+        return r?.ok ? true : undefined;
+      });
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\n--- ${logFile} ---\n${tail(logFile, 20)}`);
+    }
+    return svc;
+  }
+
+  /** Resident set size of each running service in MB (from /proc). */
+  rssMb(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const s of this.services) {
+      if (s.child.exitCode !== null || s.child.pid === undefined) continue;
+      try {
+        const status = readFileSync(`/proc/${s.child.pid}/status`, 'utf8');
+        const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+        out[s.spec.name] = Math.round(kb / 1024);
+      } catch {
+        // process just exited
+      }
+    }
+    return out;
+  }
+
+  kill9(name: string): void {
+    this.services.find((s) => s.spec.name === name)?.child.kill('SIGKILL');
+  }
+
+  async stopAll(graceMs = 15_000): Promise<void> {
+    const alive = this.services.filter((s) => s.child.exitCode === null && s.child.signalCode === null);
+    for (const s of [...alive].reverse()) s.child.kill('SIGTERM');
+    await Promise.all(
+      alive.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            const t = setTimeout(() => {
+              s.child.kill('SIGKILL');
+              resolve();
+            }, graceMs);
+            s.child.once('exit', () => {
+              clearTimeout(t);
+              resolve();
+            });
+          }),
+      ),
+    );
+  }
+}
+
+function tail(file: string, lines: number): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}

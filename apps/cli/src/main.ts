@@ -1,0 +1,51 @@
+import { resolve } from 'node:path';
+import { devnetUp } from './devnet/devnet';
+
+const USAGE = `usage: lpts <command>
+
+commands:
+  devnet up [--once] [--seconds N] [--dir DIR]   start a local network, stream a test video, print a summary
+                                                  (--once: exit after the summary; default: run until Ctrl-C)
+  help                                            this text
+`;
+
+/** Parses `--flag value` / `--flag=value` / `--switch` options after the command words. */
+export function parseOptions(args: readonly string[]): Map<string, string | true> {
+  const out = new Map<string, string | true>();
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (!a.startsWith('--')) throw new Error(`unexpected argument "${a}"`);
+    const eq = a.indexOf('=');
+    if (eq > 0) out.set(a.slice(2, eq), a.slice(eq + 1));
+    else if (args[i + 1] !== undefined && !(args[i + 1] as string).startsWith('--')) out.set(a.slice(2), args[++i] as string);
+    else out.set(a.slice(2), true);
+  }
+  return out;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [cmd, sub, ...rest] = argv;
+  if (cmd === 'devnet' && sub === 'up') {
+    const o = parseOptions(rest);
+    for (const k of o.keys()) if (!['once', 'seconds', 'dir'].includes(k)) throw new Error(`unknown option --${k}\n\n${USAGE}`);
+    const seconds = Number(o.get('seconds') ?? 10);
+    if (!Number.isInteger(seconds) || seconds < 2 || seconds > 600) throw new Error(`--seconds must be an integer in 2..600, got ${String(o.get('seconds'))}`);
+    const root = resolve(__dirname, '../../..');
+    return devnetUp({ once: o.get('once') === true, videoSeconds: seconds, dir: String(o.get('dir') ?? resolve(root, '.lpts/devnet')), root });
+  }
+  if (cmd === undefined || cmd === 'help' || cmd === '--help') {
+    process.stdout.write(USAGE);
+    return cmd === undefined ? 2 : 0;
+  }
+  throw new Error(`unknown command "${argv.join(' ')}"\n\n${USAGE}`);
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      process.stderr.write(`lpts: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exit(2);
+    },
+  );
+}
