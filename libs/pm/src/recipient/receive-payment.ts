@@ -16,7 +16,7 @@ import {
 import type { TicketError } from '../ticket/ticket.errors';
 import { TicketErrorCode, ticketError } from '../ticket/ticket.errors';
 import { accountKey, type Balances } from '../state/balances';
-import type { MaybePromise } from '../state/maybe-promise';
+import { isPromiseLike, type MaybePromise } from '../state/maybe-promise';
 import { NonceCheck, type SeenNonces } from '../state/seen-nonces';
 
 /** The chain facts the receive path needs, as plain data (a snapshot or a cache in front of the chain). */
@@ -142,7 +142,10 @@ export async function receivePayment(payment: IncomingPayment, ctx: RecipientCon
   }
   const price = priceRational(ep);
   // 5
-  if (ctx.fixSessionPrice) await ctx.fixSessionPrice(sender, ctx.balanceSession, price);
+  if (ctx.fixSessionPrice) {
+    const fixed = ctx.fixSessionPrice(sender, ctx.balanceSession, price);
+    if (isPromiseLike(fixed)) await fixed;
+  }
 
   const tsps = payment.ticketSenderParams;
   if (tsps.length === 0) return { credited: RAT_ZERO, creditedTickets: 0, winners: [] };
@@ -206,7 +209,15 @@ export async function receivePayment(payment: IncomingPayment, ctx: RecipientCon
 
   // 6 (per ticket)
   const sessionId = toHex(params.recipientRandHash);
-  const preimage = new TicketPreimage({ ...params, ...exp, sender });
+  const preimage = new TicketPreimage({
+    recipient: params.recipient,
+    sender,
+    faceValue: params.faceValue,
+    winProb: params.winProb,
+    recipientRandHash: params.recipientRandHash,
+    creationRound: exp.creationRound,
+    creationRoundBlockHash: exp.creationRoundBlockHash,
+  });
   const winProbWord = preimage.winProbBytes;
   const expired = params.expirationBlock <= chain.lastSeenL1Block;
   let error: TicketError | undefined;
@@ -248,7 +259,9 @@ export async function receivePayment(payment: IncomingPayment, ctx: RecipientCon
         });
       }
       // 6g, 6h
-      const seen = await ctx.seenNonces.check(sessionId, tsp.senderNonce, params.expirationBlock);
+      const checked = ctx.seenNonces.check(sessionId, tsp.senderNonce, params.expirationBlock);
+      // an in-memory port answers synchronously: awaiting only a thenable saves a microtask per ticket
+      const seen = isPromiseLike(checked) ? await checked : checked;
       if (seen !== NonceCheck.ACCEPTED) {
         const already = seen === NonceCheck.ALREADY_SEEN;
         ticketErr = ticketError(
@@ -271,9 +284,12 @@ export async function receivePayment(payment: IncomingPayment, ctx: RecipientCon
     if (error === undefined) creditedTickets++;
   }
 
-  const credited =
-    creditedTickets === 0 ? RAT_ZERO : ratMulInt(ticketEV(params.faceValue, params.winProb), BigInt(creditedTickets));
-  if (creditedTickets > 0) await ctx.balances.credit(accountKey(sender), ctx.balanceSession, credited);
+  const ev = creditedTickets === 0 ? RAT_ZERO : ticketEV(params.faceValue, params.winProb);
+  const credited = creditedTickets <= 1 ? ev : ratMulInt(ev, BigInt(creditedTickets));
+  if (creditedTickets > 0) {
+    const done = ctx.balances.credit(accountKey(sender), ctx.balanceSession, credited);
+    if (isPromiseLike(done)) await done;
+  }
   return error === undefined ? { credited, creditedTickets, winners } : { credited, creditedTickets, winners, error };
 }
 

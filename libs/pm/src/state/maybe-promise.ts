@@ -9,3 +9,8 @@ export interface ConformanceCase {
 
 /** Milliseconds since the epoch; injected so expiry is testable. */
 export type Clock = () => number;
+
+/** True for a Promise or any thenable (from any realm), false for a synchronous answer. */
+export function isPromiseLike<T>(value: MaybePromise<T>): value is Promise<T> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}

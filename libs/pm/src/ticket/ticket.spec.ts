@@ -2,17 +2,19 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
-import { addressFromPrivateKey, fromHex, toChecksumAddress, toHex } from '@lpts/protocol';
-import { RecipientSecret, recipientRandBytes, recipientRandHash } from './recipient-rand';
+import { addressFromPrivateKey, fromHex, keccak256, toChecksumAddress, toHex } from '@lpts/protocol';
+import { RecipientSecret, recipientRand, recipientRandBytes, recipientRandHash, recipientRandMessage } from './recipient-rand';
 import {
   MAX_WIN_PROB,
   auxData,
   isWinningTicket,
+  isWinningTicketBytes,
   signTicket,
   ticketEV,
   ticketHash,
   ticketSignatureValid,
   winValue,
+  writeUint256,
   type TicketHashFields,
 } from './ticket';
 import { ratCmp, rat } from '../math/rational';
@@ -139,5 +141,66 @@ describe('statistical win rate', () => {
     const p = 0.01;
     const sigma = Math.sqrt(n * p * (1 - p));
     expect(Math.abs(wins - n * p)).toBeLessThanOrEqual(4 * sigma);
+  });
+});
+
+describe('recipientRand (message written in place)', () => {
+  const bytes = (min: number, max: number) => fc.uint8Array({ minLength: min, maxLength: max });
+  const uint = fc.oneof(fc.bigInt({ min: 0n, max: (1n << 48n) + 5n }), fc.bigInt({ min: 0n, max: MAX_WIN_PROB }), fc.constant(0n));
+  it('equals HMAC over recipientRandMessage (the concatenating reference) for any input', () => {
+    fc.assert(
+      fc.property(
+        bytes(32, 32), bytes(0, 40), bytes(20, 20), uint, uint, uint, uint, fc.bigInt({ min: 1n, max: MAX_WIN_PROB }),
+        fc.boolean(), bytes(32, 32), uint,
+        (key, seed, sender, faceValue, winProb, expirationBlock, num, den, emptyAux, blockHash, creationRound) => {
+          const secret = new RecipientSecret(key);
+          const input = {
+            seed, sender, faceValue, winProb, expirationBlock, price: { num: num % 3n === 0n ? -num : num, den },
+            expirationParams: emptyAux ? { creationRound: 0n, creationRoundBlockHash: new Uint8Array(32) } : { creationRound, creationRoundBlockHash: blockHash },
+          };
+          expect(toHex(recipientRand(secret, input))).toBe(toHex(secret.hmac(recipientRandMessage(input))));
+          expect(toHex(secret.hmac(recipientRandMessage(input)))).toBe('0x' + createHmac('sha256', key).update(recipientRandMessage(input)).digest('hex'));
+        },
+      ),
+    );
+  });
+
+  it('grows the HMAC buffer for long messages and keeps the key block', () => {
+    const key = new Uint8Array(32).fill(9);
+    const secret = new RecipientSecret(key);
+    for (const n of [0, 255, 256, 257, 1000, 10]) {
+      const m = new Uint8Array(n).fill(n & 0xff);
+      expect(toHex(secret.hmac(m), false)).toBe(createHmac('sha256', key).update(m).digest('hex'));
+    }
+  });
+});
+
+describe('writeUint256', () => {
+  it('writes the 32-byte big-endian word of any uint256 and refuses values outside', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.bigInt({ min: 0n, max: 1n << 70n }), fc.bigInt({ min: 0n, max: MAX_WIN_PROB })), (v) => {
+        const b = Buffer.alloc(40, 0xee);
+        writeUint256(b, 4, v);
+        expect(b.subarray(4, 36).toString('hex')).toBe(v.toString(16).padStart(64, '0'));
+        expect(b[3]).toBe(0xee);
+        expect(b[36]).toBe(0xee);
+      }),
+    );
+    expect(() => writeUint256(Buffer.alloc(32), 0, -1n)).toThrow(RangeError);
+    expect(() => writeUint256(Buffer.alloc(32), 0, MAX_WIN_PROB + 1n)).toThrow(RangeError);
+  });
+});
+
+describe('isWinningTicketBytes (one-buffer hot path)', () => {
+  it('agrees with isWinningTicket for 65/32-byte inputs and other lengths', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 64, maxLength: 66 }), fc.uint8Array({ minLength: 31, maxLength: 32 }), fc.bigInt({ min: 1n, max: MAX_WIN_PROB }), (sig, r, winProb) => {
+        const word = Buffer.alloc(32);
+        writeUint256(word, 0, winProb);
+        const expected = Buffer.compare(keccak256(sig, r), word) < 0;
+        expect(isWinningTicketBytes(sig, r, word)).toBe(expected);
+        if (r.length === 32) expect(isWinningTicketBytes(sig, r, word)).toBe(isWinningTicket(sig, r, winProb));
+      }),
+    );
   });
 });

@@ -4,6 +4,7 @@
  * Wire-protocol objects that the edge passes through unchanged travel as base64 protobuf.
  */
 import { z } from 'zod';
+import { ServicePing } from './messages';
 import { defineCommand, defineEvent, zAddress, zDecimal, zHex } from './registry';
 
 export const zBase64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected standard base64');
@@ -168,6 +169,8 @@ export const zChainState = z.object({
   /** Block hash of lastInitializedRound (zero-hash fallback already applied, §6.4). */
   expirationParams: zExpirationParams,
   activePoolSize: z.number().int().nonnegative(),
+  /** Gas price (wei) settlement's oracle offers now, when it has a reading. */
+  gasPrice: zDecimal.optional(),
   updatedAt: z.number().int(),
 });
 export type ChainStateJson = z.output<typeof zChainState>;
@@ -220,6 +223,7 @@ export const SettlementEvents = {
 } as const;
 
 export const SettlementCommands = {
+  ping: defineCommand({ domain: 'settlement', entity: 'service', action: 'ping', ...ServicePing }),
   state: defineCommand({ domain: 'settlement', entity: 'state', action: 'get', request: z.object({}), reply: zChainState }),
   sender: defineCommand({ domain: 'settlement', entity: 'sender', action: 'get', request: z.object({ sender: zAddress }), reply: zSenderState }),
   fund: defineCommand({ domain: 'settlement', entity: 'funds', action: 'deposit', request: z.object({ deposit: zDecimal, reserve: zDecimal }), reply: zTxReply }),

@@ -1,0 +1,157 @@
+import { logEnv, natsEnv, opsEnv, serviceEnv, telemetryEnv } from '@lpts/platform';
+import { DEFAULT_TRANSCODING_PROFILES } from '@lpts/protocol';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().nonnegative();
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'a 0x-prefixed 20-byte address');
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const commaList = z
+  .string()
+  .default('')
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
+  );
+const bigintText = z
+  .string()
+  .regex(/^\d+$/, 'a non-negative integer')
+  .transform((v) => BigInt(v));
+
+/** `-maxPricePerCapability` JSON (PROTOCOL.md §5.6). */
+const capabilityPrices = z.object({
+  capabilities_prices: z.array(
+    z.object({
+      pipeline: z.string().min(1),
+      model_id: z.string().min(1).default('default'),
+      price_per_unit: z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]),
+      pixels_per_unit: z.union([z.number().int().positive(), z.string().regex(/^[1-9]\d*$/)]).default(1),
+      currency: z.string().optional(),
+    }),
+  ),
+});
+const jsonOf = <T extends z.ZodType>(schema: T) =>
+  z
+    .string()
+    .transform((v, ctx) => {
+      try {
+        return JSON.parse(v) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+
+/** Selection weights: stake, price, latency, success (any non-negative numbers; normalised at use). */
+const weights = z
+  .string()
+  .regex(/^\s*[\d.]+\s*(,\s*[\d.]+\s*){3}$/, 'four comma-separated numbers: stake,price,latency,success')
+  .transform((v) => {
+    const [stake, price, latency, success] = v.split(',').map((s) => Number(s.trim())) as [number, number, number, number];
+    return { stake, price, latency, success };
+  });
+
+/** The gateway's environment (README "Configuration"). */
+export const gatewayEnv = z
+  .object({
+    ...natsEnv,
+    ...opsEnv,
+    ...logEnv,
+    ...telemetryEnv,
+    ...serviceEnv,
+    OPS_PORT: opsEnv.OPS_PORT.default(9476),
+    /** Public client API (segment push, HLS playback, /openapi.json). */
+    GATEWAY_HTTP_PORT: port.default(9935),
+    GATEWAY_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+    /** The gateway operator's ETH address (OrchestratorRequest.address, Payment.sender). */
+    GATEWAY_ADDRESS: address.optional(),
+    /** Encrypted JSON keystore of that address (signs OrchestratorRequest.sig and SegData.sig). */
+    GATEWAY_KEYSTORE_FILE: z.string().min(1).optional(),
+    GATEWAY_KEYSTORE_PASSWORD_FILE: z.string().min(1).optional(),
+    /** No payments and no signatures (interop with offchain orchestrators, as Go without an ETH account). */
+    GATEWAY_OFFCHAIN: bool.default(false),
+    /** Where the registry comes from. */
+    GATEWAY_DISCOVERY: z.enum(['static', 'webhook', 'chain']).default('static'),
+    /** Static list: comma-separated `host:port` or `https://host:port` (default port 8935, https). */
+    GATEWAY_ORCH_ADDRS: commaList,
+    /** Webhook answering `[{"address":"https://…","score":…}]`. */
+    GATEWAY_ORCH_WEBHOOK_URL: z.string().url().optional(),
+    /** Registry refresh period (GetOrchestrator to every entry). */
+    GATEWAY_DISCOVERY_REFRESH_S: positiveInt.default(300),
+    /** Per-orchestrator GetOrchestrator deadline (dial + call) during discovery. */
+    GATEWAY_DISCOVERY_TIMEOUT_MS: positiveInt.default(3000),
+    /** Most GetOrchestrator calls in flight during one refresh. */
+    GATEWAY_DISCOVERY_CONCURRENCY: positiveInt.default(32),
+    /** Orchestrator addresses (ETH) or service URIs never used, comma separated. */
+    GATEWAY_ORCH_BLOCKLIST: commaList,
+    /** `-maxPricePerUnit`/`-pixelsPerUnit`: max wei per pixel = MAX_PRICE_PER_UNIT / PIXELS_PER_UNIT (0 = any). */
+    GATEWAY_MAX_PRICE_PER_UNIT: bigintText.default(0n),
+    GATEWAY_PIXELS_PER_UNIT: bigintText.refine((v) => v > 0n, 'must be > 0').default(1n),
+    /** `-maxPricePerCapability` JSON. */
+    GATEWAY_MAX_PRICE_PER_CAPABILITY: jsonOf(capabilityPrices).optional(),
+    /** `-ignoreMaxPriceIfNeeded`. */
+    GATEWAY_IGNORE_MAX_PRICE_IF_NEEDED: bool.default(false),
+    /** Transcoding ladder (lpms preset names). */
+    GATEWAY_TRANSCODING_PROFILES: z.string().min(1).default(DEFAULT_TRANSCODING_PROFILES),
+    /** Orchestrators tried per segment (`-maxAttempts`). */
+    GATEWAY_MAX_ATTEMPTS: positiveInt.default(3),
+    /** Selection weights stake,price,latency,success. */
+    GATEWAY_SELECTION_WEIGHTS: weights.default({ stake: 0.3, price: 0.2, latency: 0.3, success: 0.2 }),
+    /** Share of decisions that pick a random eligible orchestrator (exploration). */
+    GATEWAY_EXPLORATION_SHARE: z.coerce.number().min(0).max(1).default(0.1),
+    /** Price scale for the price score e^(−price/factor), price in wei per pixel (Go's exp factor). */
+    GATEWAY_PRICE_EXP_FACTOR: z.coerce.number().positive().default(100),
+    /** Swap a stream's orchestrator when its last segment took longer than this × segment duration. */
+    GATEWAY_SWAP_LATENCY_RATIO: z.coerce.number().positive().default(1),
+    /** `/segment` timeouts (§2.2): whole call max(min, mult × duration), upload max(min, mult × duration). */
+    GATEWAY_SEGMENT_TIMEOUT_MIN_MS: positiveInt.default(8000),
+    GATEWAY_SEGMENT_UPLOAD_TIMEOUT_MIN_MS: positiveInt.default(2000),
+    GATEWAY_TIMEOUT_MULTIPLIER: z.coerce.number().min(1).default(1),
+    /** TLS/TCP dial timeout towards orchestrators (HTTP dial 2 s in Go). */
+    GATEWAY_DIAL_TIMEOUT_MS: positiveInt.default(2000),
+    /** Decode every rendition and compare its pixels with the O's claim. */
+    GATEWAY_VERIFY_PIXELS: bool.default(true),
+    /** Largest segment accepted on push. */
+    GATEWAY_MAX_SEGMENT_BYTES: positiveInt.default(64 * 1024 * 1024),
+    /** Renditions kept in memory: total byte budget and segments per stream (playlist window). */
+    GATEWAY_STORAGE_MAX_BYTES: positiveInt.default(512 * 1024 * 1024),
+    GATEWAY_STORAGE_WINDOW_SEGMENTS: positiveInt.default(300),
+    /** VOD jobs: largest input, segment length, jobs kept in memory. */
+    GATEWAY_VOD_MAX_INPUT_BYTES: positiveInt.default(1024 * 1024 * 1024),
+    GATEWAY_VOD_SEGMENT_S: positiveInt.default(2),
+    GATEWAY_VOD_MAX_JOBS: positiveInt.default(100),
+    /** Streams without a push for this long are dropped. */
+    GATEWAY_STREAM_IDLE_S: positiveInt.default(600),
+    /** Chain discovery: stake below this (wei) is ignored. */
+    GATEWAY_MIN_STAKE: bigintText.default(0n),
+    /** Suspension penalties per failure kind (ms). */
+    GATEWAY_PENALTY_NETWORK_MS: nonNegativeInt.default(30_000),
+    GATEWAY_PENALTY_TIMEOUT_MS: nonNegativeInt.default(15_000),
+    GATEWAY_PENALTY_CAPACITY_MS: nonNegativeInt.default(5_000),
+    GATEWAY_PENALTY_PAYMENT_MS: nonNegativeInt.default(10_000),
+    GATEWAY_PENALTY_VERIFICATION_MS: nonNegativeInt.default(120_000),
+    GATEWAY_PENALTY_TRANSCODE_MS: nonNegativeInt.default(3_000),
+  })
+  .superRefine((c, ctx) => {
+    if (!c.GATEWAY_OFFCHAIN) {
+      for (const key of ['GATEWAY_ADDRESS', 'GATEWAY_KEYSTORE_FILE', 'GATEWAY_KEYSTORE_PASSWORD_FILE'] as const) {
+        if (c[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'required unless GATEWAY_OFFCHAIN=true' });
+      }
+    }
+    if (c.GATEWAY_DISCOVERY === 'webhook' && c.GATEWAY_ORCH_WEBHOOK_URL === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['GATEWAY_ORCH_WEBHOOK_URL'], message: 'required when GATEWAY_DISCOVERY=webhook' });
+    }
+  });
+
+export type GatewayConfig = z.output<typeof gatewayEnv>;
+
+/** The only place the gateway reads process.env. */
+export function processEnv(): NodeJS.ProcessEnv {
+  return process.env;
+}

@@ -1,0 +1,23 @@
+import createKeccakHash from 'keccak';
+import { keccak256, keccak256Utf8 } from './keccak';
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+describe('keccak256 (native state driven directly, padding left to squeeze)', () => {
+  it('known answers', () => {
+    expect(hex(keccak256(new Uint8Array(0)))).toBe('c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470');
+    expect(hex(keccak256Utf8('abc'))).toBe('4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45');
+  });
+
+  it('equals the keccak package stream API (explicit absorbLastFewBits) for every length around the 136-byte rate', () => {
+    const data = Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 131 + 7) & 0xff));
+    for (let n = 0; n <= 300; n++) {
+      const m = data.subarray(0, n);
+      const expected = createKeccakHash('keccak256').update(m).digest('hex');
+      expect(hex(keccak256(m))).toBe(expected);
+      // split across absorbs, and from a plain Uint8Array view
+      const k = n >> 1;
+      expect(hex(keccak256(new Uint8Array(m.subarray(0, k)), m.subarray(k)))).toBe(expected);
+    }
+  });
+});
