@@ -39,6 +39,8 @@ export default [
           depConstraints: [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib'] },
+            // apps/node composes the service apps' createApp() in one process (docs/adr/006).
+            { sourceTag: 'type:composer', onlyDependOnLibsWithTags: ['type:lib', 'type:app'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
             {
               sourceTag: 'purity:pure',
