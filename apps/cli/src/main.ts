@@ -1,11 +1,13 @@
 import { resolve } from 'node:path';
-import { devnetUp } from './devnet/devnet';
+import { devnetUp } from './devnet/devnet-up';
 
 const USAGE = `usage: lpts <command>
 
 commands:
-  devnet up [--once] [--seconds N] [--dir DIR]   start a local network, stream a test video, print a summary
-                                                  (--once: exit after the summary; default: run until Ctrl-C)
+  devnet up [--once] [--seconds N] [--dir DIR] [--combined]
+      start a local network (anvil + contracts, NATS, Redis, two orchestrators, a gateway), stream
+      a test video through it and print a summary; --once exits after the summary (default: run
+      until Ctrl-C); --combined runs each operator's services in one apps/node process
   help                                            this text
 `;
 
@@ -27,11 +29,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   const [cmd, sub, ...rest] = argv;
   if (cmd === 'devnet' && sub === 'up') {
     const o = parseOptions(rest);
-    for (const k of o.keys()) if (!['once', 'seconds', 'dir'].includes(k)) throw new Error(`unknown option --${k}\n\n${USAGE}`);
+    for (const k of o.keys()) if (!['once', 'seconds', 'dir', 'combined'].includes(k)) throw new Error(`unknown option --${k}\n\n${USAGE}`);
     const seconds = Number(o.get('seconds') ?? 10);
     if (!Number.isInteger(seconds) || seconds < 2 || seconds > 600) throw new Error(`--seconds must be an integer in 2..600, got ${String(o.get('seconds'))}`);
     const root = resolve(__dirname, '../../..');
-    return devnetUp({ once: o.get('once') === true, videoSeconds: seconds, dir: String(o.get('dir') ?? resolve(root, '.lpts/devnet')), root });
+    return devnetUp({ once: o.get('once') === true, seconds, dir: String(o.get('dir') ?? resolve(root, '.lpts/devnet')), root, layout: o.get('combined') === true ? 'combined' : 'split' });
   }
   if (cmd === undefined || cmd === 'help' || cmd === '--help') {
     process.stdout.write(USAGE);

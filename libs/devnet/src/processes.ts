@@ -1,15 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { waitFor } from '../util/progress';
+import { waitFor } from './progress';
 
 export interface ServiceSpec {
-  /** Unique name, e.g. `o1-orchestrator`. */
+  /** Unique name, e.g. `o1-orchestrator` (or `o1-node` for a combined process). */
   name: string;
   /** Path of the built entry point (apps/<app>/dist/main.js). */
   main: string;
+  args?: string[];
   env: Record<string, string>;
+  /** Ops port given as OPS_PORT; 0 when the env sets per-mode ports (combined processes). */
   opsPort: number;
+  /** Ops ports whose /readyz must answer 200 (default: [opsPort]). */
+  readyPorts?: number[];
 }
 
 export interface RunningService {
@@ -31,10 +35,10 @@ export class ServiceGroup {
   async start(spec: ServiceSpec, readyTimeoutMs = 60_000): Promise<RunningService> {
     const logFile = join(this.logDir, `${spec.name}.log`);
     const log = createWriteStream(logFile, { flags: 'a' });
-    const child = spawn(process.execPath, [spec.main], {
+    const child = spawn(process.execPath, [spec.main, ...(spec.args ?? [])], {
       // Children inherit the caller's environment (PATH, HOME) under the service's own keys.
       // eslint-disable-next-line no-restricted-properties
-      env: { ...process.env, ...spec.env, OPS_PORT: String(spec.opsPort), OPS_HOST: '127.0.0.1', LPTS_INSTANCE: spec.name },
+      env: { ...process.env, ...spec.env, ...(spec.opsPort ? { OPS_PORT: String(spec.opsPort) } : {}), OPS_HOST: '127.0.0.1', LPTS_INSTANCE: spec.name },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.pipe(log);
@@ -46,8 +50,11 @@ export class ServiceGroup {
     try {
       await waitFor(`${spec.name} /readyz`, readyTimeoutMs, async () => {
         if (exited) throw new Error(`${spec.name} ${exited}; last log lines:\n${tail(logFile, 15)}`);
-        const r = await fetch(`http://127.0.0.1:${spec.opsPort}/readyz`).catch(() => undefined);
-        return r?.ok ? true : undefined;
+        for (const port of spec.readyPorts ?? [spec.opsPort]) {
+          const r = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+          if (!r?.ok) return undefined;
+        }
+        return true;
       });
     } catch (e) {
       throw new Error(`${(e as Error).message}\n--- ${logFile} ---\n${tail(logFile, 20)}`);

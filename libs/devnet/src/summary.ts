@@ -2,8 +2,7 @@ import type { Devnet } from '@lpts/contracts';
 import type { NatsRpcClient } from '@lpts/platform';
 import { SettlementCommands } from '@lpts/protocol';
 import { formatEther, id as topicOf } from 'ethers';
-import { waitFor } from '../util/progress';
-import type { ServiceGroup } from './processes';
+import { waitFor } from './progress';
 
 export interface OperatorSummary {
   name: string;
@@ -30,9 +29,10 @@ export interface DevnetSummary {
 interface SummaryInput {
   chain: Devnet;
   operators: { name: string; key: { address: string }; client: NatsRpcClient }[];
-  gateway: NatsRpcClient;
   gatewayUrl: string;
-  group: ServiceGroup;
+  streamName: string;
+  /** Ops port by `<operator>-<mode>`. */
+  opsPorts: Record<string, number>;
   idleRss: Record<string, number>;
   streamingRss: Record<string, number>;
   waitForRedemptions: boolean;
@@ -52,19 +52,19 @@ async function metricSum(opsPort: number, name: RegExp): Promise<number> {
   return sum;
 }
 
-function opsPortOf(group: ServiceGroup, name: string): number {
-  const s = group.services.find((x) => x.spec.name === name);
-  if (!s) throw new Error(`no service ${name}`);
-  return s.spec.opsPort;
+function opsPortOf(ports: Record<string, number>, name: string): number {
+  const port = ports[name];
+  if (port === undefined) throw new Error(`no service ${name}`);
+  return port;
 }
 
 export async function collectSummary(input: SummaryInput): Promise<DevnetSummary> {
   const problems: string[] = [];
-  const renditions = await readRenditions(input.gatewayUrl);
-  const ticketsSent = await metricSum(opsPortOf(input.group, 'gw-ticket-broker'), /^lpts_broker_tickets_(sent|created)_total$/);
+  const renditions = await readRenditions(input.gatewayUrl, input.streamName);
+  const ticketsSent = await metricSum(opsPortOf(input.opsPorts, 'gw-ticket-broker'), /^lpts_broker_tickets_(sent|created)_total$/);
   const operators: OperatorSummary[] = [];
   for (const o of input.operators) {
-    const brokerPort = opsPortOf(input.group, `${o.name}-ticket-broker`);
+    const brokerPort = opsPortOf(input.opsPorts, `${o.name}-ticket-broker`);
     const ticketsReceived = await metricSum(brokerPort, /^lpts_broker_tickets_received_total$/);
     const winningTickets = await metricSum(brokerPort, /^lpts_broker_winning_tickets_total$/);
     const states = async () => {
@@ -109,8 +109,8 @@ export async function collectSummary(input: SummaryInput): Promise<DevnetSummary
   };
 }
 
-async function readRenditions(gatewayUrl: string): Promise<DevnetSummary['renditions']> {
-  const master = await fetch(`${gatewayUrl}/stream/devnet.m3u8`);
+export async function readRenditions(gatewayUrl: string, stream: string): Promise<DevnetSummary['renditions']> {
+  const master = await fetch(`${gatewayUrl}/stream/${stream}.m3u8`);
   if (!master.ok) return [];
   const lines = (await master.text()).split('\n');
   const out: DevnetSummary['renditions'] = [];
@@ -126,7 +126,7 @@ async function readRenditions(gatewayUrl: string): Promise<DevnetSummary['rendit
   return out;
 }
 
-export function printSummary(s: DevnetSummary, where: { gatewayUrl: string; dir: string; chainRpc: string }): void {
+export function printSummary(s: DevnetSummary, where: { gatewayUrl: string; stream: string; dir: string; chainRpc: string; opsPorts: Record<string, number> }): void {
   console.log('\nlpts devnet summary');
   console.log('  renditions:');
   for (const r of s.renditions) console.log(`    ${r.name.padEnd(24)} ${r.resolution.padEnd(10)} ${r.segments} segments, ${r.seconds} s`);
@@ -138,8 +138,10 @@ export function printSummary(s: DevnetSummary, where: { gatewayUrl: string; dir:
   }
   console.log('  resident memory (MB), idle → streaming:');
   for (const name of Object.keys(s.rssMb.idle)) console.log(`    ${name.padEnd(22)} ${s.rssMb.idle[name]} → ${s.rssMb.streaming[name] ?? '?'}`);
-  console.log(`  play:    ${where.gatewayUrl}/stream/devnet.m3u8  (e.g. ffplay or VLC)`);
-  console.log(`  metrics: ops ports in ${where.dir}/logs; chain RPC ${where.chainRpc}`);
+  console.log(`  play:    ${where.gatewayUrl}/stream/${where.stream}.m3u8  (ffplay, VLC)`);
+  console.log('  metrics:');
+  for (const [name, port] of Object.entries(where.opsPorts)) console.log(`    ${name.padEnd(22)} http://127.0.0.1:${port}/metrics`);
+  console.log(`  chain:   ${where.chainRpc} (address book ${where.dir}/address-book.json); logs ${where.dir}/logs`);
   if (s.problems.length) {
     console.log('  problems:');
     for (const p of s.problems) console.log(`    - ${p}`);

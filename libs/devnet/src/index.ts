@@ -1,0 +1,5 @@
+export * from './local-network';
+export * from './summary';
+export * from './processes';
+export * from './progress';
+export * from './keys';
