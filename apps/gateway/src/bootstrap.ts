@@ -145,6 +145,7 @@ export async function createApp(env: NodeJS.ProcessEnv, overrides: GatewayOverri
     const app = await NestFactory.create(AppModule.forRuntime(runtime, config, services), { bodyParser: false, logger: ['error', 'warn'] });
     app.useGlobalFilters(new GatewayHttpExceptionFilter(logger));
     await app.listen(config.GATEWAY_HTTP_PORT, config.GATEWAY_HTTP_HOST);
+    runtime.ready();
     const httpPort = (app.getHttpServer().address() as AddressInfo).port;
 
     const reg = registry;

@@ -143,6 +143,7 @@ export async function createApp(env: NodeJS.ProcessEnv, options: CreateAppOption
     );
     app.useGlobalFilters(new LptsRpcExceptionFilter());
     await app.listen();
+    runtime.ready();
     const wirePort = app.get(WireServer).port;
     let registered: Promise<void> = Promise.resolve();
     if (config.ORCH_REGISTER_SERVICE_URI) {

@@ -36,6 +36,7 @@ export async function createApp(env: NodeJS.ProcessEnv): Promise<SettlementApp> 
     });
     app.useGlobalFilters(new LptsRpcExceptionFilter());
     await app.listen();
+    runtime.ready();
     const started = core;
     return {
       app,

@@ -83,6 +83,7 @@ export async function createApp(env: NodeJS.ProcessEnv, options: CreateAppOption
     });
     app.useGlobalFilters(new LptsRpcExceptionFilter());
     await app.listen();
+    runtime.ready();
     const ready = worker.start().catch((e: unknown) => {
       runtime.logger.error({ err: e }, 'capability probe failed');
     });

@@ -11,7 +11,7 @@ import { parseEther } from 'ethers';
 import { writeDevKeystore, type KeyFiles } from './keys';
 import { ServiceGroup, type ServiceSpec } from './processes';
 import { Progress, waitFor } from './progress';
-import { collectSummary, type DevnetSummary } from './summary';
+import { collectSummary, metricSum, type DevnetSummary } from './summary';
 
 const exec = promisify(execFile);
 
@@ -305,6 +305,21 @@ export class LocalNetwork {
 
   kill9(processName: string): void {
     this.group.kill9(processName);
+  }
+
+  async restart(processName: string): Promise<void> {
+    await this.group.restart(processName);
+  }
+
+  /** The operator whose orchestrator has transcoded the most segments so far. */
+  async busiestOperator(): Promise<Operator> {
+    let best: { op: Operator; n: number } | undefined;
+    for (const op of this.operators) {
+      const n = await metricSum(this.opsPorts[`${op.name}-orchestrator`] as number, /^livepeer_segment_transcoded_total$/).catch(() => 0);
+      if (!best || n > best.n) best = { op, n };
+    }
+    if (!best) throw new Error('no operators');
+    return best.op;
   }
 
   async stop(): Promise<void> {

@@ -82,6 +82,19 @@ export class ServiceGroup {
     this.services.find((s) => s.spec.name === name)?.child.kill('SIGKILL');
   }
 
+  /** Starts a service again with its original spec (after a crash or kill -9). */
+  async restart(name: string): Promise<RunningService> {
+    const i = this.services.findIndex((s) => s.spec.name === name);
+    const old = this.services[i];
+    if (!old) throw new Error(`no service ${name}`);
+    if (old.child.exitCode === null && old.child.signalCode === null) {
+      old.child.kill('SIGKILL');
+      await new Promise((r) => old.child.once('exit', r));
+    }
+    this.services.splice(i, 1);
+    return this.start(old.spec);
+  }
+
   async stopAll(graceMs = 15_000): Promise<void> {
     const alive = this.services.filter((s) => s.child.exitCode === null && s.child.signalCode === null);
     for (const s of [...alive].reverse()) s.child.kill('SIGTERM');

@@ -41,7 +41,7 @@ interface SummaryInput {
 const WINNING_TICKET_TRANSFER = topicOf('WinningTicketTransfer(address,address,uint256)');
 
 /** Sums every sample of the Prometheus counters whose name matches. */
-async function metricSum(opsPort: number, name: RegExp): Promise<number> {
+export async function metricSum(opsPort: number, name: RegExp): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
   let sum = 0;
   for (const line of text.split('\n')) {
@@ -66,7 +66,7 @@ export async function collectSummary(input: SummaryInput): Promise<DevnetSummary
   for (const o of input.operators) {
     const brokerPort = opsPortOf(input.opsPorts, `${o.name}-ticket-broker`);
     const ticketsReceived = await metricSum(brokerPort, /^lpts_broker_tickets_received_total$/);
-    const winningTickets = await metricSum(brokerPort, /^lpts_broker_winning_tickets_total$/);
+    const winningTickets = await metricSum(brokerPort, /^lpts_broker_winning_tickets(_queued)?_total$/);
     const states = async () => {
       const { tickets } = await o.client.request(SettlementCommands.redemptions, { limit: 1000 });
       const byState: Record<string, number> = {};

@@ -28,6 +28,7 @@ export interface RuntimeConfig {
 export class ServiceRuntime {
   readonly ops: OpsServer;
   opsPort = 0;
+  private started = false;
 
   private constructor(
     readonly identity: ServiceIdentity,
@@ -39,6 +40,13 @@ export class ServiceRuntime {
   ) {
     this.ops = new OpsServer(metrics);
     this.ops.addReadinessCheck('nats', () => (this.nats.isClosed() ? 'closed' : true));
+    this.ops.addReadinessCheck('started', () => (this.started ? true : 'starting'));
+  }
+
+  /** Called by the app once every listener and handler is up: until then /readyz answers 503. */
+  ready(): void {
+    this.started = true;
+    this.logger.info({ opsPort: this.opsPort }, `${this.identity.service} ready`);
   }
 
   static async start(service: string, version: string, config: RuntimeConfig): Promise<ServiceRuntime> {

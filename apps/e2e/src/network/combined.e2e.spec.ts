@@ -1,0 +1,3 @@
+import { describeNetwork } from './network.e2e';
+
+describeNetwork('combined');
