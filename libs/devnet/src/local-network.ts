@@ -180,7 +180,14 @@ export class LocalNetwork {
         LEDGER_URL: `pglite://${join(this.dir, 'ledgers', 'gw')}`,
         SETTLEMENT_POLL_INTERVAL_MS: '500',
       },
-      'ticket-broker': { BROKER_MODE: 'sender', BROKER_KEYSTORE_FILE: gwKey.keystoreFile, BROKER_KEYSTORE_PASSWORD_FILE: gwKey.passwordFile },
+      'ticket-broker': {
+        BROKER_MODE: 'sender',
+        BROKER_KEYSTORE_FILE: gwKey.keystoreFile,
+        BROKER_KEYSTORE_PASSWORD_FILE: gwKey.passwordFile,
+        // The devnet's tickets are worth far more than mainnet defaults allow (-maxTicketEV 3e12).
+        BROKER_MAX_TICKET_EV: String(DEVNET_ECONOMICS.ticketEvWei * 2n),
+        BROKER_MAX_TOTAL_EV: String(DEVNET_ECONOMICS.ticketEvWei * 20n),
+      },
       gateway: {
         GATEWAY_ADDRESS: gwKey.address,
         GATEWAY_KEYSTORE_FILE: gwKey.keystoreFile,

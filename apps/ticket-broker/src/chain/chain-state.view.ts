@@ -1,5 +1,6 @@
 import {
   ChainStateKeys,
+  SettlementCommands,
   chainStateBucket,
   fromHex,
   toHex,
@@ -13,7 +14,7 @@ import {
 import type { ChainView, SenderInfo, TicketExpirationParams } from '@lpts/pm';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { Logger } from '@lpts/platform';
+import { NatsRpcClient, type Logger } from '@lpts/platform';
 import { BrokerError } from '../common/broker.errors';
 
 /** An immutable snapshot of what settlement published, with pm's ChainView on top. */
@@ -72,12 +73,43 @@ export class ChainStateView {
   #stop: (() => void) | undefined;
   #done: Promise<void> | undefined;
   readonly #blockListeners: ((l1Block: bigint) => void)[] = [];
+  /** Senders asked of settlement and not yet seen in the bucket (one request in flight per sender). */
+  readonly #asking = new Map<string, Promise<void>>();
+  readonly #settlement: NatsRpcClient;
 
   constructor(
     private readonly nc: NatsConnection,
     private readonly prefix: string,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.#settlement = new NatsRpcClient(nc, prefix, 10_000);
+  }
+
+  /**
+   * Makes sure a sender's funding is in the view: settlement watches only senders it has been told
+   * about, so a sender seen for the first time is looked up through `settlement.cmd.sender.get`
+   * (which also publishes it to the bucket and keeps it fresh). A failed lookup leaves the sender
+   * unknown; the caller's check then reports `could not get sender info`.
+   */
+  async ensureSender(sender: string): Promise<void> {
+    const key = sender.toLowerCase();
+    if (this.#senders.has(key)) return;
+    let asking = this.#asking.get(key);
+    if (!asking) {
+      asking = this.#settlement
+        .request(SettlementCommands.sender, { sender })
+        .then((state) => {
+          if (!this.#senders.has(key)) {
+            this.#senders.set(key, state);
+            this.#snapshot = undefined;
+          }
+        })
+        .catch((e: unknown) => this.logger.warn({ sender, err: (e as Error).message }, 'sender lookup through settlement failed'))
+        .finally(() => this.#asking.delete(key));
+      this.#asking.set(key, asking);
+    }
+    await asking;
+  }
 
   get bucket(): string {
     return chainStateBucket(this.prefix);

@@ -11,7 +11,7 @@ export class RecipientController {
   constructor(private readonly recipient: RecipientService) {}
 
   @MessagePattern(RecipientBrokerCommands.quoteParams.pattern)
-  quoteParams(@Payload() req: RequestOf<Cmds['quoteParams']>): ReplyOf<Cmds['quoteParams']> {
+  quoteParams(@Payload() req: RequestOf<Cmds['quoteParams']>): Promise<ReplyOf<Cmds['quoteParams']>> {
     return this.recipient.quoteParams(req);
   }
 
@@ -31,7 +31,7 @@ export class RecipientController {
   }
 
   @MessagePattern(RecipientBrokerCommands.maxFloat.pattern)
-  maxFloat(@Payload() req: RequestOf<Cmds['maxFloat']>): ReplyOf<Cmds['maxFloat']> {
+  maxFloat(@Payload() req: RequestOf<Cmds['maxFloat']>): Promise<ReplyOf<Cmds['maxFloat']>> {
     return this.recipient.maxFloat(req);
   }
 }

@@ -116,7 +116,8 @@ export class RecipientService {
     this.timeoutMs = config.BROKER_REDIS_TIMEOUT_MS;
   }
 
-  quoteParams(req: RequestOf<Cmds['quoteParams']>): ReplyOf<Cmds['quoteParams']> {
+  async quoteParams(req: RequestOf<Cmds['quoteParams']>): Promise<ReplyOf<Cmds['quoteParams']>> {
+    await this.chain.ensureSender(req.sender);
     const chain = this.chain.snapshot();
     const sender = addressToBytes(req.sender);
     try {
@@ -189,8 +190,9 @@ export class RecipientService {
     } catch (e) {
       throw new BrokerError('INVALID_PAYMENT', `invalid payment: ${(e as Error).message}`, { details: { session: req.session }, cause: e });
     }
-    const chain = this.chain.snapshot();
     const incoming = incomingPayment(payment);
+    if (incoming.sender !== undefined && incoming.sender.length === 20) await this.chain.ensureSender(toHex(incoming.sender));
+    const chain = this.chain.snapshot();
     this.metrics.ticketsReceived.inc(incoming.ticketSenderParams.length);
     const started = performance.now();
     const remaining = () => Math.max(1, this.timeoutMs - (performance.now() - started));
@@ -300,7 +302,8 @@ export class RecipientService {
     return { balance: ratToJson(b ?? RAT_ZERO) };
   }
 
-  maxFloat(req: RequestOf<Cmds['maxFloat']>): ReplyOf<Cmds['maxFloat']> {
+  async maxFloat(req: RequestOf<Cmds['maxFloat']>): Promise<ReplyOf<Cmds['maxFloat']>> {
+    await this.chain.ensureSender(req.sender);
     const r = this.#maxFloat(this.chain.snapshot(), req.sender);
     return {
       maxFloat: r.maxFloat.toString(),
