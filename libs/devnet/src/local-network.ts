@@ -204,12 +204,13 @@ export class LocalNetwork {
     this.gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
     const runway = await this.gateway.request(SenderBrokerCommands.runway, {});
     this.log(`      gateway ${gwKey.address}: deposit ${runway.deposit} wei, reserve ${runway.reserve} wei (${runway.perOrchestratorAllocation} wei per orchestrator)`);
-    await waitFor('the gateway to discover the orchestrators', 60_000, async () => {
+    // Ready to stream once every orchestrator answered GetOrchestrator with params for the funded sender.
+    await waitFor('the gateway to reach every orchestrator', 90_000, async () => {
       const r = await fetch(`${this.gatewayUrl}/orchestrators`);
       if (!r.ok) return undefined;
-      const body = (await r.json()) as unknown;
-      const list = Array.isArray(body) ? body : ((body as { orchestrators?: unknown[] }).orchestrators ?? []);
-      return list.length >= count ? true : undefined;
+      const body = (await r.json()) as { orchestrators?: { reachable?: boolean }[] };
+      const reachable = (body.orchestrators ?? []).filter((o) => o.reachable === true).length;
+      return reachable >= count ? true : undefined;
     }, 500);
     this.idleRssMb = this.group.rssMb();
   }

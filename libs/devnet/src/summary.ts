@@ -74,11 +74,14 @@ export async function collectSummary(input: SummaryInput): Promise<DevnetSummary
       return byState;
     };
     let redemptionStates = await states();
-    if (input.waitForRedemptions && winningTickets > 0) {
-      redemptionStates = await waitFor(`${o.name}: ${winningTickets} winning tickets settled`, 180_000, async () => {
+    if (input.waitForRedemptions) {
+      // Settled = every ledger ticket in a final state, and at least as many as the broker queued
+      // (a restarted broker's counter starts again at 0, so the ledger is the authority).
+      redemptionStates = await waitFor(`${o.name}: winning tickets settled`, 180_000, async () => {
         const s = await states();
+        const total = Object.values(s).reduce((a, b) => a + b, 0);
         const settled = (s['redeemed'] ?? 0) + (s['failed'] ?? 0);
-        return settled >= winningTickets ? s : undefined;
+        return settled === total && settled >= winningTickets ? s : undefined;
       }, 1000).catch((e: Error) => {
         problems.push(e.message);
         return states();
