@@ -1,27 +1,6 @@
-import type { RenditionJson } from '@lpts/protocol';
+import type { TranscodeOutcome, TranscodeRequest } from '@lpts/workers';
 
-/** Same shape as @lpts/workers' Dispatcher request. */
-export interface TranscodeRequest {
-  sessionId: string;
-  segment: Uint8Array;
-  renditions: RenditionJson[];
-  capabilities?: number[];
-  timeoutMs?: number;
-  signal?: AbortSignal;
-}
-
-export interface TranscodedRendition {
-  name: string;
-  data: Buffer;
-  pixels: number;
-  frames: number;
-}
-
-export interface TranscodeOutcome {
-  workerId: string;
-  renditions: TranscodedRendition[];
-  attempts: number;
-}
+export type { TranscodeOutcome, TranscodeRequest, TranscodedRendition } from '@lpts/workers';
 
 /** What the orchestrator needs from whatever transcodes: the Dispatcher API plus advertised capabilities. */
 export interface TranscodeBackend {
