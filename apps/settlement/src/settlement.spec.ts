@@ -24,7 +24,7 @@ describe('settlement config', () => {
     expect(c.SETTLEMENT_REWARD).toBeUndefined();
     expect(c.LEDGER_URL).toBe('pglite://./.lpts/settlement-ledger');
     expect(c.SETTLEMENT_MAX_GAS_PRICE).toBe(100_000_000_000n);
-    expect(c.OPS_PORT).toBe(9472);
+    expect(c.OPS_PORT).toBe(9473);
   });
 
   it('names every bad key at once and needs an address book or a controller', () => {
