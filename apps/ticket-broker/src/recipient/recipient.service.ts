@@ -42,6 +42,19 @@ import type { RecipientDeps } from './recipient.deps';
 
 type Cmds = typeof RecipientBrokerCommands;
 
+const CHECKSUMS_KEPT = 4096;
+const checksums = new Map<string, string>();
+/** EIP-55 form of a 0x-hex address (a keccak each): remembered for the senders seen recently. */
+function checksumOf(hex: string): string {
+  let c = checksums.get(hex);
+  if (c === undefined) {
+    c = toChecksumAddress(hex);
+    if (checksums.size >= CHECKSUMS_KEPT) checksums.clear();
+    checksums.set(hex, c);
+  }
+  return c;
+}
+
 /** SeenNonces that accepts everything and records what pm asked, in order (the dry run). */
 class RecordingNonces implements SeenNonces {
   readonly #calls: { key: string; nonce: number; expirationBlock: bigint }[] = [];
@@ -191,7 +204,8 @@ export class RecipientService {
       throw new BrokerError('INVALID_PAYMENT', `invalid payment: ${(e as Error).message}`, { details: { session: req.session }, cause: e });
     }
     const incoming = incomingPayment(payment);
-    if (incoming.sender !== undefined && incoming.sender.length === 20) await this.chain.ensureSender(toHex(incoming.sender));
+    const senderHex = incoming.sender !== undefined && incoming.sender.length === 20 ? toHex(incoming.sender) : undefined;
+    if (senderHex !== undefined) await this.chain.ensureSender(senderHex);
     const chain = this.chain.snapshot();
     this.metrics.ticketsReceived.inc(incoming.ticketSenderParams.length);
     const started = performance.now();
@@ -274,7 +288,7 @@ export class RecipientService {
     }
     if (credit.amount !== undefined) this.metrics.ticketsCredited.inc(outcome.creditedTickets);
     const reply: ReplyOf<Cmds['receivePayment']> = {
-      sender: incoming.sender && incoming.sender.length === 20 ? toChecksumAddress(incoming.sender) : null,
+      sender: senderHex === undefined ? null : checksumOf(senderHex),
       credited: ratToJson(outcome.credited),
       creditedTickets: outcome.creditedTickets,
       winners: outcome.winners.length,

@@ -51,6 +51,28 @@ describe('Redis payment state (real redis-server)', () => {
     expect(got.num * 21n).toBe(697n * got.den); // 100/3 − 1/7 = 697/21
   });
 
+  it('replicas reading only the terms after what they know stay exact across folds, reserves and expiry', async () => {
+    const prefix = uniquePrefix('b') + ':';
+    let now = 1_000_000;
+    const a = new RedisBalances(redis, { prefix, clock: () => now, ttlMs: 60_000 });
+    const b = new RedisBalances(redis, { prefix, clock: () => now, ttlMs: 60_000 });
+    const ev = rat(7n, 2n ** 256n - 1n);
+    const exact = (r: { num: bigint; den: bigint } | undefined, num: bigint, den: bigint) => expect((r?.num ?? 0n) * den).toBe(num * (r?.den ?? 1n));
+    for (let i = 1; i <= 40; i++) exact(await a.add('s', 'x', ev), 7n * BigInt(i), ev.den); // folds at 32
+    exact(await b.add('s', 'x', ev), 7n * 41n, ev.den); // b reads in full, a then gets b's term
+    exact(await a.add('s', 'x', rat(1n, 3n)), 7n * 42n * 3n - 7n * 3n + ev.den, 3n * ev.den);
+    exact(await b.balance('s', 'x'), 7n * 41n * 3n + ev.den, 3n * ev.den);
+    // a reserve leaves the entry at zero with no new term: a basis from before must not survive it
+    await b.reserve('s', 'x');
+    exact(await a.balance('s', 'x'), 0n, 1n);
+    exact(await a.add('s', 'x', ev), 7n, ev.den);
+    exact(await b.add('s', 'x', ev), 14n, ev.den);
+    // idle expiry recreates the entry (a new epoch)
+    now += 120_000;
+    exact(await a.add('s', 'x', ev), 7n, ev.den);
+    exact(await b.balance('s', 'x'), 7n, ev.den);
+  });
+
   it('the recipient secret is created once and shared', async () => {
     const prefix = uniquePrefix('s') + ':';
     const [a, b] = await Promise.all([loadOrCreateRecipientSecret(redis, prefix, '0xAb'), loadOrCreateRecipientSecret(redis, prefix, '0xab')]);

@@ -1,5 +1,5 @@
 import type { CommandDef, EventDef, ReplyOf, RequestOf, PayloadOf } from '@lpts/protocol';
-import { headers, type NatsConnection } from '@nats-io/transport-node';
+import { headers, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import type { z } from 'zod';
 import { injectTraceContext } from '../telemetry/telemetry';
 import { NatsRpcError } from './nats.errors';
@@ -13,6 +13,13 @@ export interface RequestOptions {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+
+/** The active trace context as NATS headers; none at all when there is nothing to propagate (no empty header block on the wire). */
+function traceHeaders(): MsgHdrs | undefined {
+  let h: MsgHdrs | undefined;
+  injectTraceContext({ set: (k, v) => (h ??= headers()).set(k, v), get: (k) => h?.get(k) });
+  return h;
+}
 
 /**
  * Typed request/reply and events over NATS. The request is validated before it leaves, the reply
@@ -33,12 +40,11 @@ export class NatsRpcClient {
         details: { subject, issues: parsed.error.issues.length },
       });
     }
-    const h = headers();
-    injectTraceContext({ set: (k, v) => h.set(k, v), get: (k) => h.get(k) });
+    const h = traceHeaders();
     const timeout = opts.timeoutMs ?? this.defaultTimeoutMs;
     let msg;
     try {
-      msg = await this.nc.request(subject, encoder.encode(JSON.stringify(parsed.data)), { timeout, headers: h });
+      msg = await this.nc.request(subject, encoder.encode(JSON.stringify(parsed.data)), h === undefined ? { timeout } : { timeout, headers: h });
     } catch (e) {
       const noResponders = (e as { isNoResponders?: () => boolean }).isNoResponders?.() ?? false;
       if (noResponders) {
@@ -69,8 +75,7 @@ export class NatsRpcClient {
   publish<E extends EventDef<z.ZodType>>(evt: E, payload: PayloadOf<E>, id?: string): void {
     const subject = evt.subject(this.prefix, id);
     const parsed = evt.payload.parse(payload);
-    const h = headers();
-    injectTraceContext({ set: (k, v) => h.set(k, v), get: (k) => h.get(k) });
-    this.nc.publish(subject, encoder.encode(JSON.stringify(parsed)), { headers: h });
+    const h = traceHeaders();
+    this.nc.publish(subject, encoder.encode(JSON.stringify(parsed)), h === undefined ? undefined : { headers: h });
   }
 }
