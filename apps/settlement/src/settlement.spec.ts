@@ -5,7 +5,6 @@ import { isConfigError, loadConfig } from '@lpts/platform';
 import { Wallet, encryptKeystoreJsonSync } from 'ethers';
 import { loadKeystore } from './chain/chain-context';
 import { settlementEnv } from './config/settlement.env';
-import { RedemptionLedger } from './ledger/ledger';
 import { reasonLabel, toChainTicket } from './redemption/redemption.service';
 import { createApp } from './bootstrap';
 
@@ -92,43 +91,5 @@ describe('redemption helpers', () => {
     expect(reasonLabel('expired: creationRound 1 + validity 2 <= current round 3')).toBe('expired');
     expect(reasonLabel('submit reverted: sender deposit and reserve insufficient to cover ticket face value (#657, retrying)')).toBe('contract funds check (#657)');
     expect(reasonLabel(undefined)).toBe('');
-  });
-});
-
-describe('redemption ledger (PGlite in memory)', () => {
-  it('records state changes once each, in order, and lists by state', async () => {
-    const ledger = await RedemptionLedger.open('pglite://memory');
-    try {
-      const t = {
-        ticketHash: `0x${'aa'.repeat(32)}`,
-        recipient: `0x${'01'.repeat(20)}`,
-        sender: `0x${'02'.repeat(20)}`,
-        faceValue: '123456789012345678901234567890',
-        winProb: '1',
-        senderNonce: '1',
-        recipientRandHash: `0x${'cd'.repeat(32)}`,
-        creationRound: '3',
-        creationRoundBlockHash: `0x${'ef'.repeat(32)}`,
-        paramsExpirationBlock: '10',
-        sig: '0x12',
-        recipientRand: '9',
-      };
-      expect((await ledger.admit(t)).created).toBe(true);
-      expect((await ledger.admit(t)).created).toBe(false);
-      await ledger.transition(t.ticketHash, { state: 'skipped', reason: 'r1' });
-      await ledger.transition(t.ticketHash, { state: 'skipped', reason: 'r1' }); // same: no new event
-      await ledger.transition(t.ticketHash, { state: 'submitting', attempt: true });
-      const row = await ledger.transition(t.ticketHash, { state: 'redeemed', txHash: `0x${'11'.repeat(32)}` });
-      expect(row).toMatchObject({ state: 'redeemed', attempts: 1, faceValue: t.faceValue, txHash: `0x${'11'.repeat(32)}` });
-      expect((await ledger.events(t.ticketHash)).map((e) => e.state)).toEqual(['queued', 'skipped', 'submitting', 'redeemed']);
-      expect(await ledger.list({ state: 'redeemed', limit: 10 })).toHaveLength(1);
-      expect(await ledger.openTickets()).toHaveLength(0);
-      expect(await ledger.countByState()).toEqual({ redeemed: 1 });
-    } finally {
-      await ledger.close();
-    }
-  });
-  it('refuses postgres:// (no driver in this build)', async () => {
-    await expect(RedemptionLedger.open('postgres://u:p@localhost/db')).rejects.toThrow(/PostgreSQL driver/);
   });
 });

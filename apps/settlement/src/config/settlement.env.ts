@@ -24,7 +24,7 @@ export const settlementEnv = z
     SETTLEMENT_KEYSTORE_PASSWORD_FILE: z.string().min(1),
     /** orchestrator: watch the own address as transcoder/recipient and redeem; gateway: watch the own sender account. */
     SETTLEMENT_ROLE: z.enum(['orchestrator', 'gateway']).default('orchestrator'),
-    /** postgres://… (not supported yet), pglite://<dir> or pglite://memory. */
+    /** pglite://<dir> (embedded, default), pglite://memory or postgres://user[:password]@host:port/db (created if missing). */
     LEDGER_URL: z
       .string()
       .regex(/^(pglite:\/\/.+|postgres(ql)?:\/\/.+)$/, 'pglite://<dir>, pglite://memory or postgres://…')

@@ -1,7 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
 import type { WinningTicketJson } from '@lpts/protocol';
 import { ConfigError } from '@lpts/platform';
+import { migrateLedger } from './ledger.migrations';
+import { PgliteDriver } from './pglite.driver';
+import { PostgresDriver } from './postgres.driver';
+import { redactUrl, type SqlDriver, type SqlQueryable } from './sql-driver';
 
 /**
  * Redemption states (README "Ledger states"). Terminal: redeemed, failed.
@@ -44,42 +46,6 @@ export interface StateChange {
   attempt?: boolean;
 }
 
-/** A minimal SQL surface (PGlite; a postgres driver would implement the same). */
-interface Sql {
-  query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
-  exec(sql: string): Promise<unknown>;
-  close(): Promise<void>;
-}
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS redemptions (
-  ticket_hash text PRIMARY KEY,
-  sender text NOT NULL,
-  recipient text NOT NULL,
-  face_value numeric(78, 0) NOT NULL,
-  creation_round bigint NOT NULL,
-  params_expiration_block bigint NOT NULL,
-  state text NOT NULL,
-  reason text,
-  tx_hash text,
-  attempts integer NOT NULL DEFAULT 0,
-  ticket jsonb NOT NULL,
-  created_at timestamptz NOT NULL DEFAULT now(),
-  updated_at timestamptz NOT NULL DEFAULT now()
-);
-CREATE INDEX IF NOT EXISTS redemptions_state_idx ON redemptions (state, updated_at);
-CREATE TABLE IF NOT EXISTS redemption_events (
-  id bigserial PRIMARY KEY,
-  ticket_hash text NOT NULL,
-  state text NOT NULL,
-  reason text,
-  tx_hash text,
-  details jsonb,
-  at timestamptz NOT NULL DEFAULT now()
-);
-CREATE INDEX IF NOT EXISTS redemption_events_ticket_idx ON redemption_events (ticket_hash, id);
-`;
-
 interface DbRow {
   ticket_hash: string;
   sender: string;
@@ -115,47 +81,114 @@ function toRow(r: DbRow): RedemptionRow {
   };
 }
 
+export interface LedgerEvent {
+  state: string;
+  reason: string | null;
+  txHash: string | null;
+  details: unknown;
+}
+
 /**
  * The redemption ledger: one row per winning ticket with its current state, plus an append-only
- * `redemption_events` trail of every state change (audit). PGlite by default.
+ * `redemption_events` trail of every state change (audit). `RedemptionLedger` implements it over either
+ * SQL adapter (PGlite, PostgreSQL); `ledger.conformance.int.spec.ts` holds both to the same behaviour.
  */
-export class RedemptionLedger {
-  private constructor(private readonly sql: Sql) {}
+export interface Ledger {
+  /** Records a ticket as queued unless it is already known; returns its row. */
+  admit(t: WinningTicketJson): Promise<{ row: RedemptionRow; created: boolean }>;
+  get(ticketHash: string): Promise<RedemptionRow | undefined>;
+  /** Moves a ticket to a new state; an event is appended when state, reason or tx hash change. */
+  transition(ticketHash: string, change: StateChange): Promise<RedemptionRow>;
+  list(opts: { state?: string | undefined; limit: number }): Promise<RedemptionRow[]>;
+  events(ticketHash: string): Promise<LedgerEvent[]>;
+  /** Tickets not yet terminal, with their queued JSON (to re-queue what Redis lost). */
+  openTickets(): Promise<WinningTicketJson[]>;
+  countByState(): Promise<Record<string, number>>;
+  close(): Promise<void>;
+}
 
-  /** `pglite://memory`, `pglite://<dir>`; postgres:// is refused (no driver in this build). */
-  static async open(url: string): Promise<RedemptionLedger> {
-    let db: PGlite;
-    if (url === 'pglite://memory') {
-      db = await PGlite.create();
-    } else if (url.startsWith('pglite://')) {
-      const dir = url.slice('pglite://'.length);
-      mkdirSync(dir, { recursive: true });
-      db = await PGlite.create(dir);
-    } else {
-      throw new ConfigError('INVALID_CONFIG', `LEDGER_URL ${url.replace(/\/\/[^@]*@/, '//***@')}: postgres:// ledgers need a PostgreSQL driver, which this build lacks; use pglite://<dir>`, {
-        details: { key: 'LEDGER_URL' },
-      });
-    }
-    const ledger = new RedemptionLedger(db as unknown as Sql);
-    await db.exec(SCHEMA);
-    return ledger;
+export interface OpenLedgerOptions {
+  /** Open the database on first use instead of now (a gateway-role settlement may never touch it). */
+  lazy?: boolean;
+}
+
+/** Opens the adapter a LEDGER_URL names and migrates its schema. */
+async function openDriver(url: string): Promise<SqlDriver> {
+  let db: SqlDriver;
+  if (url === 'pglite://memory') db = await PgliteDriver.open(undefined);
+  else if (url.startsWith('pglite://')) db = await PgliteDriver.open(url.slice('pglite://'.length));
+  else if (/^postgres(ql)?:\/\/./.test(url)) db = await PostgresDriver.open(url);
+  else throw new ConfigError('INVALID_CONFIG', `LEDGER_URL ${redactUrl(url)}: expected pglite://<dir>, pglite://memory or postgres://…`, { details: { key: 'LEDGER_URL' } });
+  try {
+    await migrateLedger(db);
+  } catch (e) {
+    await db.close().catch(() => undefined);
+    throw e;
+  }
+  return db;
+}
+
+/** A driver opened on the first query (and never, when nothing asks). */
+class LazyDriver implements SqlDriver {
+  private opening: Promise<SqlDriver> | undefined;
+  private closed = false;
+
+  constructor(private readonly url: string) {}
+
+  private db(): Promise<SqlDriver> {
+    if (this.closed) return Promise.reject(new Error('ledger: closed'));
+    this.opening ??= openDriver(this.url).catch((e: unknown) => {
+      this.opening = undefined; // try again on the next query
+      throw e;
+    });
+    return this.opening;
   }
 
-  /** Records a ticket as queued unless it is already known; returns its row. */
+  async query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[] }> {
+    return (await this.db()).query<T>(sql, params);
+  }
+
+  async exec(sql: string): Promise<void> {
+    await (await this.db()).exec(sql);
+  }
+
+  async transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T> {
+    return (await this.db()).transaction(fn);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const opening = this.opening;
+    this.opening = undefined;
+    if (opening) await (await opening).close();
+  }
+}
+
+/** The `Ledger` over a SQL adapter (the statements are plain PostgreSQL, shared by both adapters). */
+export class RedemptionLedger implements Ledger {
+  private constructor(private readonly sql: SqlDriver) {}
+
+  /** `pglite://memory`, `pglite://<dir>` or `postgres://user[:password]@host:port/db`. */
+  static async open(url: string, opts: OpenLedgerOptions = {}): Promise<RedemptionLedger> {
+    return new RedemptionLedger(opts.lazy ? new LazyDriver(url) : await openDriver(url));
+  }
+
   async admit(t: WinningTicketJson): Promise<{ row: RedemptionRow; created: boolean }> {
-    const ins = await this.sql.query<DbRow>(
-      `INSERT INTO redemptions (ticket_hash, sender, recipient, face_value, creation_round, params_expiration_block, state, ticket)
-       VALUES ($1, $2, $3, $4::numeric, $5::bigint, $6::bigint, 'queued', $7::jsonb)
-       ON CONFLICT (ticket_hash) DO NOTHING
-       RETURNING ${COLUMNS}`,
-      [t.ticketHash.toLowerCase(), t.sender.toLowerCase(), t.recipient.toLowerCase(), t.faceValue, t.creationRound, t.paramsExpirationBlock, JSON.stringify(t)],
-    );
-    const created = ins.rows[0];
-    if (created) {
-      await this.appendEvent(t.ticketHash, { state: RedemptionState.queued });
-      return { row: toRow(created), created: true };
-    }
-    const row = await this.get(t.ticketHash);
+    const hash = t.ticketHash.toLowerCase();
+    const created = await this.sql.transaction(async (tx) => {
+      const ins = await tx.query<DbRow>(
+        `INSERT INTO redemptions (ticket_hash, sender, recipient, face_value, creation_round, params_expiration_block, state, ticket)
+         VALUES ($1, $2, $3, $4::numeric, $5::bigint, $6::bigint, 'queued', $7::jsonb)
+         ON CONFLICT (ticket_hash) DO NOTHING
+         RETURNING ${COLUMNS}`,
+        [hash, t.sender.toLowerCase(), t.recipient.toLowerCase(), t.faceValue, t.creationRound, t.paramsExpirationBlock, JSON.stringify(t)],
+      );
+      const row = ins.rows[0];
+      if (row) await appendEvent(tx, hash, { state: RedemptionState.queued });
+      return row;
+    });
+    if (created) return { row: toRow(created), created: true };
+    const row = await this.get(hash);
     if (!row) throw new Error(`ledger: ${t.ticketHash} vanished`);
     return { row, created: false };
   }
@@ -166,24 +199,29 @@ export class RedemptionLedger {
   }
 
   /**
-   * Moves a ticket to a new state. An event is appended when the state, reason or tx hash changes
-   * (a ticket skipped for the same reason every block leaves one event, not one per block).
+   * Moves a ticket to a new state, row and event in one transaction (the row locked meanwhile). An
+   * event is appended when the state, reason or tx hash changes (a ticket skipped for the same reason
+   * every block leaves one event, not one per block).
    */
   async transition(ticketHash: string, change: StateChange): Promise<RedemptionRow> {
     const hash = ticketHash.toLowerCase();
-    const before = await this.get(hash);
-    if (!before) throw new Error(`ledger: unknown ticket ${ticketHash}`);
-    const reason = change.reason ?? null;
-    const txHash = change.txHash ?? before.txHash;
-    const changed = before.state !== change.state || before.reason !== reason || before.txHash !== txHash;
-    if (!changed && !change.attempt) return before;
-    const r = await this.sql.query<DbRow>(
-      `UPDATE redemptions SET state = $2, reason = $3, tx_hash = $4, attempts = attempts + $5, updated_at = now()
-       WHERE ticket_hash = $1 RETURNING ${COLUMNS}`,
-      [hash, change.state, reason, txHash, change.attempt ? 1 : 0],
-    );
-    await this.appendEvent(hash, change);
-    return toRow(r.rows[0] as DbRow);
+    return this.sql.transaction(async (tx) => {
+      const cur = await tx.query<DbRow>(`SELECT ${COLUMNS} FROM redemptions WHERE ticket_hash = $1 FOR UPDATE`, [hash]);
+      const found = cur.rows[0];
+      if (!found) throw new Error(`ledger: unknown ticket ${ticketHash}`);
+      const before = toRow(found);
+      const reason = change.reason ?? null;
+      const txHash = change.txHash ?? before.txHash;
+      const changed = before.state !== change.state || before.reason !== reason || before.txHash !== txHash;
+      if (!changed && !change.attempt) return before;
+      const r = await tx.query<DbRow>(
+        `UPDATE redemptions SET state = $2, reason = $3, tx_hash = $4, attempts = attempts + $5, updated_at = now()
+         WHERE ticket_hash = $1 RETURNING ${COLUMNS}`,
+        [hash, change.state, reason, txHash, change.attempt ? 1 : 0],
+      );
+      await appendEvent(tx, hash, change);
+      return toRow(r.rows[0] as DbRow);
+    });
   }
 
   async list(opts: { state?: string | undefined; limit: number }): Promise<RedemptionRow[]> {
@@ -193,7 +231,7 @@ export class RedemptionLedger {
     return r.rows.map(toRow);
   }
 
-  async events(ticketHash: string): Promise<{ state: string; reason: string | null; txHash: string | null; details: unknown }[]> {
+  async events(ticketHash: string): Promise<LedgerEvent[]> {
     const r = await this.sql.query<{ state: string; reason: string | null; tx_hash: string | null; details: unknown }>(
       `SELECT state, reason, tx_hash, details FROM redemption_events WHERE ticket_hash = $1 ORDER BY id`,
       [ticketHash.toLowerCase()],
@@ -215,14 +253,14 @@ export class RedemptionLedger {
   async close(): Promise<void> {
     await this.sql.close();
   }
+}
 
-  private async appendEvent(ticketHash: string, change: StateChange): Promise<void> {
-    await this.sql.query(`INSERT INTO redemption_events (ticket_hash, state, reason, tx_hash, details) VALUES ($1, $2, $3, $4, $5::jsonb)`, [
-      ticketHash.toLowerCase(),
-      change.state,
-      change.reason ?? null,
-      change.txHash ?? null,
-      change.details ? JSON.stringify(change.details) : null,
-    ]);
-  }
+async function appendEvent(tx: SqlQueryable, ticketHash: string, change: StateChange): Promise<void> {
+  await tx.query(`INSERT INTO redemption_events (ticket_hash, state, reason, tx_hash, details) VALUES ($1, $2, $3, $4, $5::jsonb)`, [
+    ticketHash,
+    change.state,
+    change.reason ?? null,
+    change.txHash ?? null,
+    change.details ? JSON.stringify(change.details) : null,
+  ]);
 }

@@ -6,7 +6,7 @@ import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { getAddress, solidityPacked } from 'ethers';
 import type { ChainContext } from '../chain/chain-context';
-import { RedemptionState, TERMINAL_STATES, type RedemptionLedger, type RedemptionRow, type StateChange } from '../ledger/ledger';
+import { RedemptionState, TERMINAL_STATES, type Ledger, type RedemptionRow, type StateChange } from '../ledger/ledger';
 import type { SettlementMetrics } from '../service/settlement.metrics';
 import type { ChainView, ChainWatcher } from '../watcher/chain-watcher';
 
@@ -60,7 +60,7 @@ export class RedemptionService {
   constructor(
     private readonly ctx: ChainContext,
     private readonly watcher: ChainWatcher,
-    private readonly ledger: RedemptionLedger,
+    private readonly ledger: Ledger,
     private readonly metrics: SettlementMetrics,
     private readonly logger: Logger,
     private readonly bus: NatsRpcClient,

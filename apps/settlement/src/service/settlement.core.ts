@@ -3,7 +3,7 @@ import type { ServiceRuntime } from '@lpts/platform';
 import { chainStateBucket, redemptionQueueName } from '@lpts/protocol';
 import { createChainContext, loadKeystore, type ChainContext } from '../chain/chain-context';
 import type { SettlementConfig } from '../config/settlement.env';
-import { RedemptionLedger } from '../ledger/ledger';
+import { RedemptionLedger, type Ledger } from '../ledger/ledger';
 import { RedemptionService } from '../redemption/redemption.service';
 import { RoundKeeper } from '../rounds/round-keeper';
 import { ChainWatcher } from '../watcher/chain-watcher';
@@ -16,7 +16,7 @@ export class SettlementCore {
   private constructor(
     readonly config: SettlementConfig,
     readonly chain: ChainContext,
-    readonly ledger: RedemptionLedger,
+    readonly ledger: Ledger,
     readonly watcher: ChainWatcher,
     readonly redemption: RedemptionService,
     readonly rounds: RoundKeeper,
@@ -27,7 +27,8 @@ export class SettlementCore {
     const wallet = loadKeystore(config.SETTLEMENT_KEYSTORE_FILE, config.SETTLEMENT_KEYSTORE_PASSWORD_FILE);
     const chain = await createChainContext(config, wallet);
     const metrics = new SettlementMetrics(runtime.metrics);
-    const ledger = await RedemptionLedger.open(config.LEDGER_URL);
+    // A gateway-role settlement redeems nothing: its ledger opens only if a `redemptions` command asks.
+    const ledger = await RedemptionLedger.open(config.LEDGER_URL, { lazy: config.SETTLEMENT_ROLE === 'gateway' });
     const cleanup: (() => Promise<void>)[] = [() => ledger.close()];
     try {
       const kv = await new Kvm(runtime.nats).create(chainStateBucket(config.NATS_SUBJECT_PREFIX), { history: 1 });
