@@ -1,6 +1,7 @@
 export * from './config/config.errors';
 export * from './config/load-config';
 export * from './config/fragments';
+export * from './config/fields';
 export * from './logging/logger';
 export * from './metrics/metrics';
 export * from './ops/ops-server';
@@ -14,3 +15,4 @@ export * from './nats/rpc-exception.filter';
 export * from './runtime/tokens';
 export * from './runtime/service-runtime';
 export * from './runtime/platform.module';
+export * from './runtime/run-service';

@@ -1,31 +1,15 @@
-import { logEnv, natsEnv, opsEnv, redisEnv, serviceEnv, telemetryEnv } from '@lpts/platform';
+import { envAddress, envBigInt, envBool, envJson, envPort, envPositiveInt, envWei, logEnv, natsEnv, opsEnv, redisEnv, serviceEnv, telemetryEnv } from '@lpts/platform';
 import { z } from 'zod';
 
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'a 0x-prefixed 20-byte address');
-const wei = z
-  .string()
-  .regex(/^\d+(e\d+)?$/, 'a non-negative integer number of wei (decimal, or 8e9 style)')
-  .transform((v) => {
-    const [m, e] = v.split('e');
-    return BigInt(m as string) * 10n ** BigInt(e ?? '0');
-  });
-const bigintText = z.string().regex(/^\d+$/, 'a non-negative decimal integer').transform((v) => BigInt(v));
-const positiveInt = z.coerce.number().int().positive();
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
-const port = z.coerce.number().int().min(0).max(65535);
+const address = envAddress;
+const wei = envWei;
+const bigintText = envBigInt;
+const positiveInt = envPositiveInt;
+const bool = envBool;
+const port = envPort;
 
 const zPriceJson = z.object({ pricePerUnit: z.union([z.string(), z.number()]).transform(String).pipe(bigintText), pixelsPerUnit: z.union([z.string(), z.number()]).default('1').transform(String).pipe(bigintText) });
-const jsonOf = <T extends z.ZodType>(schema: T) =>
-  z.string().transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch (e) {
-      ctx.addIssue({ code: 'custom', message: `invalid JSON: ${(e as Error).message}` });
-      return z.NEVER;
-    }
-  }).pipe(schema);
+const jsonOf = envJson;
 
 /**
  * `ORCH_PRICE_PER_GATEWAY`: `{"0xGateway": {"pricePerUnit": "1", "pixelsPerUnit": "1"}, ...}` (also accepts

@@ -1,11 +1,9 @@
-import { chainEnv, logEnv, natsEnv, opsEnv, redisEnv, serviceEnv, telemetryEnv } from '@lpts/platform';
+import { chainEnv, envBigInt, envBool, envMs, logEnv, natsEnv, opsEnv, redisEnv, serviceEnv, telemetryEnv } from '@lpts/platform';
 import { z } from 'zod';
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
-const wei = z.string().regex(/^\d+$/, 'a decimal amount of wei').transform((v) => BigInt(v));
-const ms = (def: number) => z.coerce.number().int().positive().max(3_600_000).default(def);
+const bool = envBool;
+const wei = envBigInt;
+const ms = envMs;
 
 /** The settlement service's environment (apps/settlement/README.md lists every key). */
 export const settlementEnv = z

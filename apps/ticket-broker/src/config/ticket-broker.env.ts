@@ -1,15 +1,9 @@
-import { logEnv, natsEnv, opsEnv, redisEnv, serviceEnv, telemetryEnv } from '@lpts/platform';
+import { envAddress, envPositiveInt, envWei, logEnv, natsEnv, opsEnv, redisEnv, serviceEnv, telemetryEnv } from '@lpts/platform';
 import { z } from 'zod';
 
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'a 0x-prefixed 20-byte address');
-const wei = z
-  .string()
-  .regex(/^\d+(e\d+)?$/, 'a non-negative integer number of wei (decimal, or 8e9 style)')
-  .transform((v) => {
-    const [m, e] = v.split('e');
-    return BigInt(m as string) * 10n ** BigInt(e ?? '0');
-  });
-const positiveInt = z.coerce.number().int().positive();
+const address = envAddress;
+const wei = envWei;
+const positiveInt = envPositiveInt;
 
 /** The broker's environment (README "Configuration"). */
 export const ticketBrokerEnv = z

@@ -1,7 +1,7 @@
-import { logEnv, natsEnv, opsEnv, serviceEnv, telemetryEnv } from '@lpts/platform';
+import { envPort, logEnv, natsEnv, opsEnv, serviceEnv, telemetryEnv } from '@lpts/platform';
 import { z } from 'zod';
 
-const port = z.coerce.number().int().min(0).max(65535);
+const port = envPort;
 
 /** The worker's environment (README.md lists every key). */
 export const workerEnv = z.object({
