@@ -12,9 +12,9 @@ jest.setTimeout(60_000);
 
 const APP_ROOT = join(__dirname, '..');
 
-/** settlement as a real process, from source (scripts/register-ts.cjs compiles the .ts on require). */
+/** settlement as a real process, from source (the root scripts/register-ts.cjs compiles the .ts on require). */
 function spawnSettlement(env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--conditions=@lpts/source', '-r', join(APP_ROOT, 'scripts', 'register-ts.cjs'), join(APP_ROOT, 'src', 'main.ts')], {
+  const child = spawn(process.execPath, ['--conditions=@lpts/source', '-r', join(APP_ROOT, '../../scripts/register-ts.cjs'), join(APP_ROOT, 'src', 'main.ts')], {
     cwd: APP_ROOT,
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
     stdio: ['ignore', process.env['SETTLEMENT_SPEC_DEBUG'] ? 'inherit' : 'ignore', 'pipe'],

@@ -62,7 +62,7 @@ const alive = (pid: number): boolean => {
 };
 
 /**
- * Two real worker processes (run from source through scripts/register-ts.cjs). The acceptance test
+ * Two real worker processes (run from source through the root scripts/register-ts.cjs). The acceptance test
  * of issue 6: kill -9 the worker that got the segment while its ffmpeg runs; the segment completes
  * on the other worker.
  */
@@ -77,7 +77,7 @@ describe('worker processes: kill -9 mid-segment and SIGTERM drain', () => {
 
   function spawnWorker(id: string): ChildProcess {
     const { NODE_OPTIONS: _drop, ...env } = process.env;
-    const child = spawn(process.execPath, ['--conditions=@lpts/source', '-r', join(APP_ROOT, 'scripts/register-ts.cjs'), join(APP_ROOT, 'src/main.ts')], {
+    const child = spawn(process.execPath, ['--conditions=@lpts/source', '-r', join(APP_ROOT, '../../scripts/register-ts.cjs'), join(APP_ROOT, 'src/main.ts')], {
       cwd: APP_ROOT,
       env: {
         ...env,

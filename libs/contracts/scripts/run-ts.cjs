@@ -1,22 +1,10 @@
 #!/usr/bin/env node
 // Runs a TypeScript entry of this project from source (no build step): compiles .ts files on
-// require with @swc/core, then calls the entry's exported `main(args)`.
+// require (scripts/register-ts.cjs), then calls the entry's exported `main(args)`.
 // Usage: node --conditions=@lpts/source scripts/run-ts.cjs <file.ts> [args...]
 'use strict';
-const { readFileSync } = require('node:fs');
 const { resolve } = require('node:path');
-const { transformSync } = require('@swc/core');
-
-require.extensions['.ts'] = function compileTs(module, filename) {
-  const { code } = transformSync(readFileSync(filename, 'utf8'), {
-    filename,
-    swcrc: false,
-    sourceMaps: 'inline',
-    jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-    module: { type: 'commonjs' },
-  });
-  module._compile(code, filename);
-};
+require('../../../scripts/register-ts.cjs');
 
 const [entry, ...args] = process.argv.slice(2);
 if (!entry) {

@@ -1,5 +1,7 @@
-// Loads TypeScript sources on require (no build step) with Nest's decorator metadata, so a spec can
-// spawn settlement as a real process: node --conditions=@lpts/source -r ./register-ts.cjs src/main.ts
+// Loads TypeScript sources on require with swc (decorators and metadata as the build emits them),
+// so a service or a tool can run from source without a build step:
+//   node --conditions=@lpts/source -r scripts/register-ts.cjs apps/worker/src/main.ts
+// Specs that spawn real service processes (and kill -9 them) use it; so do libs/contracts' targets.
 'use strict';
 const { readFileSync } = require('node:fs');
 const { transformSync } = require('@swc/core');
@@ -12,8 +14,8 @@ require.extensions['.ts'] = function compileTs(module, filename) {
     jsc: {
       parser: { syntax: 'typescript', decorators: true },
       transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2022',
       keepClassNames: true,
+      target: 'es2022',
     },
     module: { type: 'commonjs' },
   });
