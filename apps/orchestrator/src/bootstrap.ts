@@ -51,7 +51,7 @@ function createBackend(config: OrchestratorConfig, runtime: ServiceRuntime): Tra
 
 /** Asks settlement to set the on-chain service URI when settlement's record differs from ORCH_SERVICE_URI. */
 async function registerServiceUri(runtime: ServiceRuntime, chain: ChainStateView, config: OrchestratorConfig): Promise<void> {
-  const current = (await chain.fetchTranscoder())?.serviceUri;
+  const current = (await chain.fetchOwnTranscoder())?.serviceUri;
   if (current === config.ORCH_SERVICE_URI) return;
   const reply = await runtime.client.request(SettlementCommands.setServiceUri, { uri: config.ORCH_SERVICE_URI }, { timeoutMs: 60_000 });
   runtime.logger.info({ uri: config.ORCH_SERVICE_URI, previous: current ?? null, txHash: reply.txHash }, 'service URI registered');

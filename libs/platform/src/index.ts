@@ -16,3 +16,4 @@ export * from './runtime/tokens';
 export * from './runtime/service-runtime';
 export * from './runtime/platform.module';
 export * from './runtime/run-service';
+export * from './chain-state/chain-state.reader';

@@ -1,20 +1,7 @@
-import {
-  ChainStateKeys,
-  SettlementCommands,
-  chainStateBucket,
-  fromHex,
-  toHex,
-  zChainState,
-  zSenderState,
-  zTranscoderState,
-  type ChainStateJson,
-  type SenderStateJson,
-  type TranscoderStateJson,
-} from '@lpts/protocol';
+import { ChainStateKeys, SettlementCommands, fromHex, toHex, type ChainStateJson, type SenderStateJson, type TranscoderStateJson } from '@lpts/protocol';
 import type { ChainView, SenderInfo, TicketExpirationParams } from '@lpts/pm';
-import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { NatsRpcClient, type Logger } from '@lpts/platform';
+import { ChainStateReader, NatsRpcClient, type Logger } from '@lpts/platform';
 import { BrokerError } from '../common/broker.errors';
 
 /** An immutable snapshot of what settlement published, with pm's ChainView on top. */
@@ -60,29 +47,29 @@ export class ChainSnapshot implements ChainView {
 }
 
 /**
- * Settlement's chain view, read from the NATS KV bucket chainStateBucket(prefix) and kept current
- * with a watch: `latest` (zChainState), `sender.<addr>` (zSenderState), `transcoder.<addr>`
- * (zTranscoderState). Reads are synchronous (the hot path never waits on NATS).
+ * Settlement's chain view (platform's ChainStateReader) with what the broker adds: pm ChainView
+ * snapshots (rebuilt only when an entry changed), new-block notifications, and on-demand sender
+ * lookups through settlement.
  */
-export class ChainStateView {
-  #latest: ChainStateJson | undefined;
-  readonly #senders = new Map<string, SenderStateJson>();
-  readonly #transcoders = new Map<string, TranscoderStateJson>();
+export class ChainStateView extends ChainStateReader {
   #snapshot: ChainSnapshot | undefined;
-  #kv: KV | undefined;
-  #stop: (() => void) | undefined;
-  #done: Promise<void> | undefined;
+  #lastBlock: string | undefined;
   readonly #blockListeners: ((l1Block: bigint) => void)[] = [];
   /** Senders asked of settlement and not yet seen in the bucket (one request in flight per sender). */
   readonly #asking = new Map<string, Promise<void>>();
   readonly #settlement: NatsRpcClient;
 
-  constructor(
-    private readonly nc: NatsConnection,
-    private readonly prefix: string,
-    private readonly logger: Logger,
-  ) {
+  constructor(nc: NatsConnection, prefix: string, private readonly log: Logger) {
+    super(nc, prefix, log);
     this.#settlement = new NatsRpcClient(nc, prefix, 10_000);
+    this.onChange((key) => {
+      this.#snapshot = undefined;
+      const l1 = this.latest?.l1BlockNumber;
+      if (key === ChainStateKeys.latest && l1 !== undefined && l1 !== this.#lastBlock) {
+        this.#lastBlock = l1;
+        for (const l of this.#blockListeners) l(BigInt(l1));
+      }
+    });
   }
 
   /**
@@ -93,52 +80,20 @@ export class ChainStateView {
    */
   async ensureSender(sender: string): Promise<void> {
     const key = sender.toLowerCase();
-    if (this.#senders.has(key)) return;
+    if (this.hasSender(key)) return;
     let asking = this.#asking.get(key);
     if (!asking) {
       asking = this.#settlement
         .request(SettlementCommands.sender, { sender })
         .then((state) => {
-          if (!this.#senders.has(key)) {
-            this.#senders.set(key, state);
-            this.#snapshot = undefined;
-          }
+          this.putSender(state);
+          this.#snapshot = undefined;
         })
-        .catch((e: unknown) => this.logger.warn({ sender, err: (e as Error).message }, 'sender lookup through settlement failed'))
+        .catch((e: unknown) => this.log.warn({ sender, err: (e as Error).message }, 'sender lookup through settlement failed'))
         .finally(() => this.#asking.delete(key));
       this.#asking.set(key, asking);
     }
     await asking;
-  }
-
-  get bucket(): string {
-    return chainStateBucket(this.prefix);
-  }
-
-  /** Opens (or creates, if settlement has not yet) the bucket and starts watching every key. */
-  async start(): Promise<void> {
-    const kvm = new Kvm(this.nc);
-    try {
-      this.#kv = await kvm.create(this.bucket);
-    } catch {
-      this.#kv = await kvm.open(this.bucket); // lost a creation race with settlement
-    }
-    const iter = await this.#kv.watch({ key: '>' });
-    this.#stop = () => iter.stop();
-    this.#done = (async () => {
-      for await (const e of iter) {
-        try {
-          this.#apply(e.key, e.operation === 'PUT' ? e.string() : undefined);
-        } catch (err) {
-          this.logger.warn({ key: e.key, err: (err as Error).message }, 'ignoring malformed chain-state entry');
-        }
-      }
-    })();
-  }
-
-  async stop(): Promise<void> {
-    this.#stop?.();
-    await this.#done;
   }
 
   /** Called with the new L1 block whenever `latest` changes it. */
@@ -147,42 +102,20 @@ export class ChainStateView {
   }
 
   get ready(): boolean {
-    return this.#latest !== undefined;
+    return this.latest !== undefined;
   }
 
   /** The current snapshot; throws a retryable CHAIN_STATE_MISSING until settlement has published `latest`. */
   snapshot(): ChainSnapshot {
     if (this.#snapshot !== undefined) return this.#snapshot;
-    if (this.#latest === undefined) {
+    const latest = this.latest;
+    if (latest === undefined) {
       throw new BrokerError('CHAIN_STATE_MISSING', `no chain state yet in KV bucket ${this.bucket} (key ${ChainStateKeys.latest})`, {
         retryable: true,
         details: { bucket: this.bucket, key: ChainStateKeys.latest },
       });
     }
-    this.#snapshot = new ChainSnapshot(this.#latest, this.#senders, this.#transcoders);
+    this.#snapshot = new ChainSnapshot(latest, this.senders, this.transcoders);
     return this.#snapshot;
-  }
-
-  #apply(key: string, value: string | undefined): void {
-    const json = value === undefined ? undefined : (JSON.parse(value) as unknown);
-    if (key === ChainStateKeys.latest) {
-      const before = this.#latest?.l1BlockNumber;
-      this.#latest = json === undefined ? undefined : zChainState.parse(json);
-      this.#snapshot = undefined;
-      if (this.#latest !== undefined && this.#latest.l1BlockNumber !== before) {
-        const block = BigInt(this.#latest.l1BlockNumber);
-        for (const l of this.#blockListeners) l(block);
-      }
-    } else if (key.startsWith('sender.')) {
-      const addr = key.slice('sender.'.length).toLowerCase();
-      if (json === undefined) this.#senders.delete(addr);
-      else this.#senders.set(addr, zSenderState.parse(json));
-      this.#snapshot = undefined;
-    } else if (key.startsWith('transcoder.')) {
-      const addr = key.slice('transcoder.'.length).toLowerCase();
-      if (json === undefined) this.#transcoders.delete(addr);
-      else this.#transcoders.set(addr, zTranscoderState.parse(json));
-      this.#snapshot = undefined;
-    }
   }
 }
