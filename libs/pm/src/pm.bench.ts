@@ -1,4 +1,4 @@
-import { fromHex, personalDigest, rawEcdsaRecover, rawEcdsaSign } from '@lpts/protocol';
+import { fromHex, initCrypto, personalDigest, rawEcdsaRecover, rawEcdsaSign } from '@lpts/protocol';
 import { rat } from './math/rational';
 import { receivePayment, type IncomingPayment, type RecipientContext } from './recipient/receive-payment';
 import { PmSession, createTicketBatch, ticketSigner } from './sender/ticket-batch';
@@ -41,6 +41,9 @@ function rate(n: number, start: bigint): number {
 }
 
 describe('pm benchmarks', () => {
+  // keccak256 on its WebAssembly implementation, as a node runs after startup (ADR 007)
+  beforeAll(() => initCrypto());
+
   it('recipient-side validation of one ticket vs raw secp256k1 recover', async () => {
     // 4 sessions × 500 tickets (under the 600-nonce cap), each ticket its own one-ticket payment
     const payments: IncomingPayment[] = [];

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { initCrypto } from '@lpts/protocol';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Registry } from 'prom-client';
 import { createLogger, type Logger } from '../logging/logger';
@@ -50,6 +51,7 @@ export class ServiceRuntime {
   }
 
   static async start(service: string, version: string, config: RuntimeConfig): Promise<ServiceRuntime> {
+    await initCrypto(); // the fast keccak is ready before the first request (docs/adr/007)
     const identity = { service, version, instance: config.LPTS_INSTANCE ?? `${hostname()}-${process.pid}` };
     const logger = createLogger({ service, instance: identity.instance, level: config.LOG_LEVEL });
     initTelemetry({ ...identity, otlpEndpoint: config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT });

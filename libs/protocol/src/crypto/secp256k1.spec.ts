@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromHex, toHex } from '../bytes/bytes';
 import { toChecksumAddress } from './address';
+import { initCrypto, keccakImplementation } from './keccak';
 import {
   SECP256K1_N,
   SignatureError,
@@ -73,10 +74,11 @@ describe('strict signature checks', () => {
     expect(failureOf(s)).toBe(SignatureFailure.HIGH_S);
   });
 
-  it('uses the native secp256k1 and keccak bindings', () => {
+  it('uses the native secp256k1 binding, and keccak from hash-wasm (ADR 007)', async () => {
     const natives = Object.keys(require.cache).filter((p) => p.endsWith('.node'));
     expect(natives.some((p) => p.includes('secp256k1'))).toBe(true);
-    expect(natives.some((p) => p.includes('keccak'))).toBe(true);
+    await initCrypto();
+    expect(keccakImplementation()).toBe('hash-wasm');
   });
 });
 
