@@ -85,6 +85,7 @@ export async function createApp(env: NodeJS.ProcessEnv, overrides: GatewayOverri
   const wire = new OrchestratorWireClient({ dialTimeoutMs: config.GATEWAY_DIAL_TIMEOUT_MS });
   let registry: OrchestratorRegistry | undefined;
   let sweeper: NodeJS.Timeout | undefined;
+  let vod: VodJobsService | undefined;
   try {
     const metrics = new GatewayMetrics(runtime.metrics);
     const logger = runtime.logger;
@@ -139,7 +140,24 @@ export async function createApp(env: NodeJS.ProcessEnv, overrides: GatewayOverri
       idleMs: config.GATEWAY_STREAM_IDLE_S * 1000,
     });
     const live = new LiveService(dispatcher, store, metrics, logger);
-    const vod = new VodJobsService(dispatcher, store, { segmentSeconds: config.GATEWAY_VOD_SEGMENT_S, maxJobs: config.GATEWAY_VOD_MAX_JOBS }, logger);
+    vod = new VodJobsService(
+      dispatcher,
+      store,
+      {
+        redisUrl: config.REDIS_URL,
+        prefix: config.REDIS_KEY_PREFIX.replace(/:+$/, '') || 'lp',
+        queueName: `${config.NATS_SUBJECT_PREFIX}-vod`,
+        dir: config.GATEWAY_VOD_DIR,
+        segmentSeconds: config.GATEWAY_VOD_SEGMENT_S,
+        maxInputBytes: config.GATEWAY_VOD_MAX_INPUT_BYTES,
+        downloadTimeoutMs: config.GATEWAY_VOD_DOWNLOAD_TIMEOUT_MS,
+        ffmpegTimeoutMs: config.GATEWAY_VOD_FFMPEG_TIMEOUT_MS,
+        concurrency: config.GATEWAY_VOD_CONCURRENCY,
+        keepJobs: config.GATEWAY_VOD_MAX_JOBS,
+      },
+      logger,
+    );
+    await vod.start();
     const services = { live, registry, vod, dispatcher, store, wire, metrics };
 
     const app = await NestFactory.create(AppModule.forRuntime(runtime, config, services), { bodyParser: false, logger: ['error', 'warn'] });
@@ -152,6 +170,8 @@ export async function createApp(env: NodeJS.ProcessEnv, overrides: GatewayOverri
     let discovered = false;
     reg.start(config.GATEWAY_DISCOVERY_REFRESH_S * 1000);
     void reg.ready().then(() => (discovered = true));
+    const vodJobs = vod;
+    void reg.ready().then(() => vodJobs.startWorker()).catch((e: unknown) => logger.error({ err: e }, 'VOD worker did not start'));
     runtime.ops.addReadinessCheck('discovery', () => (discovered ? true : 'first discovery refresh not finished'));
     sweeper = setInterval(() => live.sweep(), 30_000);
     sweeper.unref();
@@ -167,6 +187,7 @@ export async function createApp(env: NodeJS.ProcessEnv, overrides: GatewayOverri
       close: async () => {
         reg.stop();
         if (sweeper) clearInterval(sweeper);
+        await vod?.close();
         await app.close();
         await wire.close();
         await runtime.close();
@@ -175,6 +196,7 @@ export async function createApp(env: NodeJS.ProcessEnv, overrides: GatewayOverri
   } catch (e) {
     registry?.stop();
     if (sweeper) clearInterval(sweeper);
+    await vod?.close();
     await wire.close();
     await runtime.close();
     throw e;

@@ -345,24 +345,6 @@ describe('gateway → orchestrators over the Livepeer wire', () => {
     expect(o.segmentCalls).toBe(0);
   });
 
-  it('runs a VOD job: the file is cut into segments, transcoded, and served as an ended HLS stream', async () => {
-    const a = await orchestrator();
-    const gw = await gateway({ GATEWAY_ORCH_ADDRS: a.uri });
-    const input = await makeTestSegment({ seconds: 6, width: 640, height: 360, format: 'mp4' });
-    const r = await fetch(`${gw.url}/vod/jobs`, { method: 'POST', body: input, headers: { 'content-type': 'video/mp4' } });
-    expect(r.status).toBe(202);
-    const { id, playlist } = (await r.json()) as { id: string; playlist: string };
-    let job: { status: string; segments: number; done: number; progress: number; error?: unknown } = { status: 'queued', segments: 0, done: 0, progress: 0 };
-    for (let i = 0; i < 150 && (job.status === 'queued' || job.status === 'running'); i++) {
-      await new Promise((res) => setTimeout(res, 200));
-      job = (await (await fetch(`${gw.url}/vod/jobs/${id}`)).json()) as typeof job;
-    }
-    expect(job).toMatchObject({ status: 'done', segments: 3, done: 3, progress: 1 });
-    const probe = await ffprobePackets(`${gw.url}${playlist.replace('.m3u8', '/P360p30fps16x9.m3u8')}`);
-    expect(probe.packets).toBeGreaterThanOrEqual(178);
-    expect((await fetch(`${gw.url}/vod/jobs/nope`)).status).toBe(404);
-  });
-
   it('accepts `ffmpeg -f hls -method PUT` and serves the whole stream back', async () => {
     const a = await orchestrator();
     const gw = await gateway({ GATEWAY_ORCH_ADDRS: a.uri });

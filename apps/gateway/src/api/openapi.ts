@@ -7,7 +7,7 @@ const errorBody = {
       type: 'object',
       required: ['family', 'code', 'message', 'details'],
       properties: {
-        family: { type: 'string', examples: ['GatewayError'] },
+        family: { type: 'string', examples: ['GatewayError', 'VodError'] },
         code: {
           type: 'string',
           enum: [
@@ -22,6 +22,7 @@ const errorBody = {
             'BAD_REQUEST',
             'SEGMENT_TOO_LARGE',
             'NOT_FOUND',
+            'VOD_DISABLED',
           ],
         },
         message: { type: 'string' },
@@ -32,6 +33,7 @@ const errorBody = {
 } as const;
 
 const err = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+const vodJobId = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{16}$' } } as const;
 const streamParam = { name: 'stream', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$' } } as const;
 
 const pushOperation = (method: string) => ({
@@ -68,7 +70,7 @@ const pushOperation = (method: string) => ({
 
 export const OPENAPI_DOCUMENT = {
   openapi: '3.1.0',
-  info: { title: 'lpts gateway client API', version: '0.1.0', description: 'Live segment push ingest, HLS playback and the orchestrator registry view.' },
+  info: { title: 'lpts gateway client API', version: '0.1.0', description: 'Live segment push ingest, VOD jobs, HLS playback and the orchestrator registry view.' },
   paths: {
     '/live/{stream}/{file}': { put: pushOperation('put'), post: pushOperation('post') },
     '/live/{stream}': {
@@ -110,23 +112,60 @@ export const OPENAPI_DOCUMENT = {
     '/vod/jobs': {
       post: {
         operationId: 'submitVodJob',
-        summary: 'Submit a VOD job: the whole input file as the body (anything ffmpeg reads: MP4, MPEG-TS, …)',
-        description: 'Cut into GATEWAY_VOD_SEGMENT_S segments at keyframes, each transcoded like a live segment; output playable at `playlist` once done.',
-        requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
-        responses: { '202': { description: 'Accepted', content: { 'application/json': { schema: { $ref: '#/components/schemas/VodJob' } } } }, '400': err('Empty input or too many jobs'), '413': err('Input over GATEWAY_VOD_MAX_INPUT_BYTES') },
+        summary: 'Submit a VOD job: upload a file (multipart/form-data, first part with a filename) or give an http(s) URL to download',
+        description:
+          'The job goes onto the bullmq queue in Redis (it survives a gateway restart). A worker cuts the input into GATEWAY_VOD_SEGMENT_S MPEG-TS ' +
+          'segments at keyframes (stream copy for H.264, else re-encoded to H.264), transcodes each like a live segment (same orchestrator selection, ' +
+          'payments and verification) and publishes HLS at `playlistUrl`. Bad input (not media, too large, unreachable URL) fails the job with a VodError code.',
+        requestBody: {
+          required: true,
+          content: {
+            'multipart/form-data': { schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } },
+            'application/json': { schema: { type: 'object', required: ['url'], properties: { url: { type: 'string', format: 'uri', pattern: '^https?://' } } } },
+          },
+        },
+        responses: {
+          '202': {
+            description: 'Queued (Location: the status URL)',
+            headers: { Location: { schema: { type: 'string' } } },
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/VodJob' } } },
+          },
+          '400': err('BAD_REQUEST: not multipart or JSON, no file part, empty file, no http(s) `url`'),
+          '413': err('SEGMENT_TOO_LARGE: upload over GATEWAY_VOD_MAX_INPUT_BYTES'),
+          '503': err('VOD_DISABLED: the gateway runs without REDIS_URL'),
+        },
       },
       get: {
         operationId: 'listVodJobs',
-        summary: 'All VOD jobs held in memory',
-        responses: { '200': { description: 'Jobs', content: { 'application/json': { schema: { type: 'object', properties: { jobs: { type: 'array', items: { $ref: '#/components/schemas/VodJob' } } } } } } } },
+        summary: 'Recent VOD jobs (up to 100, newest first; finished jobs are kept GATEWAY_VOD_MAX_JOBS per outcome)',
+        responses: {
+          '200': { description: 'Jobs', content: { 'application/json': { schema: { type: 'object', required: ['jobs'], properties: { jobs: { type: 'array', items: { $ref: '#/components/schemas/VodJob' } } } } } } },
+          '503': err('VOD_DISABLED'),
+        },
       },
     },
     '/vod/jobs/{id}': {
       get: {
         operationId: 'getVodJob',
-        summary: 'Progress of one VOD job',
-        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-        responses: { '200': { description: 'Job', content: { 'application/json': { schema: { $ref: '#/components/schemas/VodJob' } } } }, '404': err('Unknown job') },
+        summary: 'State, progress and error of one VOD job (poll it, or follow /events)',
+        parameters: [vodJobId],
+        responses: { '200': { description: 'Job', content: { 'application/json': { schema: { $ref: '#/components/schemas/VodJob' } } } }, '404': err('Unknown job'), '503': err('VOD_DISABLED') },
+      },
+    },
+    '/vod/jobs/{id}/events': {
+      get: {
+        operationId: 'vodJobEvents',
+        summary: 'Server-sent events of one VOD job',
+        description:
+          'Sends the current state at once, then one event per state change or progress (bullmq QueueEvents); the event name is `progress` or the ' +
+          'job state (`waiting`, `active`, `completed`, `failed`), the data a VodJob. The stream ends after `completed` or `failed`; ' +
+          'a `: heartbeat` comment every 15 s keeps proxies from closing it.',
+        parameters: [vodJobId],
+        responses: {
+          '200': { description: 'Event stream', content: { 'text/event-stream': { schema: { type: 'string' }, example: 'event: progress\ndata: {"id":"…","state":"active","progress":{"segmentsDone":2,"segmentsTotal":4,"percent":50},…}\n\n' } } },
+          '404': err('Unknown job'),
+          '503': err('VOD_DISABLED'),
+        },
       },
     },
     '/orchestrators': {
@@ -145,18 +184,43 @@ export const OPENAPI_DOCUMENT = {
       Error: errorBody,
       VodJob: {
         type: 'object',
-        required: ['id', 'status', 'segments', 'done', 'progress', 'playlist'],
+        required: ['id', 'state', 'progress', 'input', 'createdAt', 'statusUrl', 'eventsUrl', 'playlistUrl'],
         properties: {
-          id: { type: 'string' },
-          status: { type: 'string', enum: ['queued', 'running', 'done', 'failed'] },
-          createdAt: { type: 'integer' },
-          inputBytes: { type: 'integer' },
-          segments: { type: 'integer' },
-          done: { type: 'integer' },
-          progress: { type: 'number', minimum: 0, maximum: 1 },
-          durationMs: { type: 'integer' },
-          error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } },
-          playlist: { type: 'string', description: 'Master playlist path (/stream/vod-<id>.m3u8)' },
+          id: { type: 'string', pattern: '^[0-9a-f]{16}$' },
+          state: { type: 'string', description: 'bullmq job state', examples: ['waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized'] },
+          progress: {
+            type: 'object',
+            required: ['segmentsDone', 'segmentsTotal', 'percent'],
+            properties: { segmentsDone: { type: 'integer' }, segmentsTotal: { type: 'integer', description: '0 until the input is segmented' }, percent: { type: 'number', minimum: 0, maximum: 100 } },
+          },
+          input: {
+            oneOf: [
+              { type: 'object', required: ['kind', 'bytes'], properties: { kind: { const: 'file' }, bytes: { type: 'integer' } } },
+              { type: 'object', required: ['kind', 'url'], properties: { kind: { const: 'url' }, url: { type: 'string' } } },
+            ],
+          },
+          createdAt: { type: 'integer', description: 'ms since the epoch' },
+          startedAt: { type: 'integer' },
+          finishedAt: { type: 'integer' },
+          result: { type: 'object', properties: { segments: { type: 'integer' }, durationMs: { type: 'integer' } } },
+          error: {
+            type: 'object',
+            description: 'Set when state is failed',
+            required: ['family', 'code', 'message'],
+            properties: {
+              family: { type: 'string', examples: ['VodError', 'GatewayError'] },
+              code: {
+                type: 'string',
+                description: 'VodError codes, or the GatewayError code of a segment that could not be transcoded (NO_ORCHESTRATORS, ALL_ATTEMPTS_FAILED, …)',
+                examples: ['INPUT_NOT_MEDIA', 'INPUT_TOO_LARGE', 'INPUT_UNREACHABLE', 'INPUT_MISSING', 'SEGMENTING_FAILED', 'INTERNAL', 'NO_ORCHESTRATORS'],
+              },
+              message: { type: 'string' },
+              details: { type: 'object', additionalProperties: true },
+            },
+          },
+          statusUrl: { type: 'string', description: '/vod/jobs/<id>' },
+          eventsUrl: { type: 'string', description: '/vod/jobs/<id>/events' },
+          playlistUrl: { type: 'string', description: 'HLS master playlist /stream/vod-<id>.m3u8 (complete once the job is completed)' },
         },
       },
       PushResult: {

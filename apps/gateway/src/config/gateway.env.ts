@@ -1,4 +1,4 @@
-import { logEnv, natsEnv, opsEnv, serviceEnv, telemetryEnv } from '@lpts/platform';
+import { logEnv, natsEnv, opsEnv, redisEnv, serviceEnv, telemetryEnv } from '@lpts/platform';
 import { DEFAULT_TRANSCODING_PROFILES } from '@lpts/protocol';
 import { z } from 'zod';
 
@@ -66,6 +66,10 @@ export const gatewayEnv = z
     ...telemetryEnv,
     ...serviceEnv,
     OPS_PORT: opsEnv.OPS_PORT.default(9476),
+    /** Redis of the VOD job queue (bullmq); unset = no VOD API (live ingest needs no Redis). */
+    REDIS_URL: redisEnv.REDIS_URL.removeDefault().optional(),
+    /** bullmq key prefix (trailing colon dropped); the queue is `<NATS_SUBJECT_PREFIX>-vod`, so gateways of several deployments can share a Redis. */
+    REDIS_KEY_PREFIX: redisEnv.REDIS_KEY_PREFIX,
     /** Public client API (segment push, HLS playback, /openapi.json). */
     GATEWAY_HTTP_PORT: port.default(9935),
     GATEWAY_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
@@ -122,10 +126,17 @@ export const gatewayEnv = z
     /** Renditions kept in memory: total byte budget and segments per stream (playlist window). */
     GATEWAY_STORAGE_MAX_BYTES: positiveInt.default(512 * 1024 * 1024),
     GATEWAY_STORAGE_WINDOW_SEGMENTS: positiveInt.default(300),
-    /** VOD jobs: largest input, segment length, jobs kept in memory. */
+    /** VOD jobs: largest input (upload or download), segment length, finished jobs kept in Redis (each of completed and failed). */
     GATEWAY_VOD_MAX_INPUT_BYTES: positiveInt.default(1024 * 1024 * 1024),
     GATEWAY_VOD_SEGMENT_S: positiveInt.default(2),
     GATEWAY_VOD_MAX_JOBS: positiveInt.default(100),
+    /** Uploaded VOD inputs are stored here until their job ends (share it between gateways that share the queue). */
+    GATEWAY_VOD_DIR: z.string().min(1).default('./.lpts/vod'),
+    /** Deadline of a VOD input download, and of ffmpeg cutting one input. */
+    GATEWAY_VOD_DOWNLOAD_TIMEOUT_MS: positiveInt.default(300_000),
+    GATEWAY_VOD_FFMPEG_TIMEOUT_MS: positiveInt.default(600_000),
+    /** VOD jobs this gateway processes at once; 0 = it only accepts jobs (others sharing the Redis process them). */
+    GATEWAY_VOD_CONCURRENCY: nonNegativeInt.default(2),
     /** Streams without a push for this long are dropped. */
     GATEWAY_STREAM_IDLE_S: positiveInt.default(600),
     /** Chain discovery: stake below this (wei) is ignored. */

@@ -1,42 +1,115 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { access, mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { probeMedia, runProcess } from '@lpts/media';
+import { join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import { isLptsError } from '@lpts/protocol';
 import type { Logger } from '@lpts/platform';
-import { GatewayError, isGatewayError } from '../common/gateway.errors';
+import { Queue, QueueEvents, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { GatewayError } from '../common/gateway.errors';
 import type { SegmentDispatcher } from '../sessions/segment-dispatcher';
 import type { RenditionStore } from '../storage/rendition-store';
+import { pipeMultipartFile } from './multipart-file';
+import { downloadInput, probeInput, segmentInput } from './vod-media';
+import { VodError } from './vod.errors';
 
-export type VodJobStatus = 'queued' | 'running' | 'done' | 'failed';
+/** Where a job's input comes from: a file uploaded into GATEWAY_VOD_DIR, or a URL the worker downloads. */
+export type VodInput = { kind: 'file'; bytes: number } | { kind: 'url'; url: string };
 
-export interface VodJob {
-  id: string;
-  status: VodJobStatus;
-  createdAt: number;
-  inputBytes: number;
+export interface VodJobError {
+  family: string;
+  code: string;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+/** What a bullmq job holds. */
+export interface VodJobData {
+  input: VodInput;
+  /** Set by the worker just before it fails the job (bullmq keeps only a reason string). */
+  error?: VodJobError;
+}
+
+export interface VodProgress {
+  segmentsDone: number;
+  segmentsTotal: number;
+  /** 0..100 */
+  percent: number;
+}
+
+export interface VodResult {
   segments: number;
-  done: number;
-  /** 0..1 */
-  progress: number;
   durationMs: number;
-  error: { code: string; message: string } | undefined;
-  /** Master playlist of the output. */
-  playlist: string;
+}
+
+/** bullmq states (`waiting`, `active`, `completed`, `failed`, `delayed`, …). */
+export type VodJobState = string;
+
+/** A job as the API shows it. */
+export interface VodJobView {
+  id: string;
+  state: VodJobState;
+  progress: VodProgress;
+  input: VodInput;
+  createdAt: number;
+  startedAt: number | undefined;
+  finishedAt: number | undefined;
+  result: VodResult | undefined;
+  error: VodJobError | undefined;
+  statusUrl: string;
+  eventsUrl: string;
+  playlistUrl: string;
 }
 
 export interface VodOptions {
+  /** Unset: VOD is disabled (the API answers VOD_DISABLED). */
+  redisUrl: string | undefined;
+  /** bullmq key prefix (REDIS_KEY_PREFIX without its trailing colon). */
+  prefix: string;
+  queueName: string;
+  /** Uploaded inputs live in `<dir>/<jobId>/input` until their job ends. */
+  dir: string;
   segmentSeconds: number;
-  maxJobs: number;
+  maxInputBytes: number;
+  downloadTimeoutMs: number;
+  ffmpegTimeoutMs: number;
+  /** Jobs processed at once by this gateway (0: accept jobs only; another gateway processes them). */
+  concurrency: number;
+  /** Finished jobs kept in Redis (each of completed and failed). */
+  keepJobs: number;
+}
+
+/** What a job watcher is told: a state change or progress. */
+export type VodJobEvent = 'waiting' | 'active' | 'progress' | 'completed' | 'failed';
+
+export const VOD_TERMINAL_STATES: ReadonlySet<string> = new Set(['completed', 'failed']);
+const JOB_ID = /^[0-9a-f]{16}$/;
+const EMPTY_PROGRESS: VodProgress = { segmentsDone: 0, segmentsTotal: 0, percent: 0 };
+
+function progressOf(p: unknown): VodProgress {
+  if (typeof p === 'object' && p !== null && 'segmentsDone' in p) return p as VodProgress;
+  return EMPTY_PROGRESS;
+}
+
+function jobErrorOf(e: unknown): VodJobError {
+  if (isLptsError(e)) return { family: e.family, code: e.code, message: e.message, details: e.details };
+  return { family: 'VodError', code: 'INTERNAL', message: (e as Error)?.message ?? String(e), details: {} };
 }
 
 /**
- * VOD jobs (in-memory, one process): the input is cut into ~N s MPEG-TS segments at keyframes
- * (ffmpeg stream copy), each segment goes through the same dispatcher as live segments (selection,
- * payments, retries, verification), and the renditions are served as an ended HLS stream `vod-<id>`.
+ * VOD jobs on a bullmq queue in Redis: the input (an upload stored under GATEWAY_VOD_DIR, or a URL)
+ * is cut into MPEG-TS segments at keyframes, each segment goes through the same dispatcher as live
+ * segments (selection, payments, retries, verification), and the renditions are served as an ended
+ * HLS stream `vod-<id>`. State and progress are bullmq's; watchers get QueueEvents.
  */
 export class VodJobsService {
-  private readonly jobs = new Map<string, VodJob>();
+  private queue?: Queue<VodJobData, VodResult>;
+  private worker?: Worker<VodJobData, VodResult>;
+  private events?: QueueEvents;
+  private readonly connections: Redis[] = [];
+  private readonly closing = new AbortController();
 
   constructor(
     private readonly dispatcher: SegmentDispatcher,
@@ -45,84 +118,201 @@ export class VodJobsService {
     private readonly logger: Logger,
   ) {}
 
-  get(id: string): VodJob {
-    const j = this.jobs.get(id);
-    if (!j) throw new GatewayError('NOT_FOUND', `unknown VOD job ${id}`, { details: { id } });
-    return j;
+  get enabled(): boolean {
+    return this.options.redisUrl !== undefined;
   }
 
-  list(): VodJob[] {
-    return [...this.jobs.values()];
+  /** One ioredis connection per bullmq component (the worker and QueueEvents block on theirs). */
+  private connection(url: string): Redis {
+    const c = new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
+    c.on('error', () => undefined); // reconnects on its own; bullmq reports what matters
+    this.connections.push(c);
+    return c;
   }
 
-  submit(input: Buffer): VodJob {
-    if (input.length === 0) throw new GatewayError('BAD_REQUEST', 'empty VOD input');
-    if (this.jobs.size >= this.options.maxJobs) {
-      const oldest = [...this.jobs.values()].find((j) => j.status === 'done' || j.status === 'failed');
-      if (!oldest) throw new GatewayError('BAD_REQUEST', `too many VOD jobs in progress (max ${this.options.maxJobs})`, { details: { max: this.options.maxJobs } });
-      this.jobs.delete(oldest.id);
-      this.store.remove(`vod-${oldest.id}`);
+  async start(): Promise<void> {
+    const url = this.options.redisUrl;
+    if (url === undefined) {
+      this.logger.info('VOD disabled (no REDIS_URL)');
+      return;
     }
-    const id = randomBytes(6).toString('hex');
-    const job: VodJob = {
-      id,
-      status: 'queued',
-      createdAt: Date.now(),
-      inputBytes: input.length,
-      segments: 0,
-      done: 0,
-      progress: 0,
-      durationMs: 0,
-      error: undefined,
-      playlist: `/stream/vod-${id}.m3u8`,
-    };
-    this.jobs.set(id, job);
-    void this.run(job, input);
-    return job;
+    const conn = (): Redis => this.connection(url);
+    const { prefix, queueName } = this.options;
+    this.queue = new Queue<VodJobData, VodResult>(queueName, { connection: conn(), prefix });
+    this.queue.on('error', (e) => this.logger.warn({ err: e.message }, 'VOD queue error'));
+    this.events = new QueueEvents(queueName, { connection: conn(), prefix });
+    this.events.on('error', (e) => this.logger.warn({ err: e.message }, 'VOD queue events error'));
+    this.events.setMaxListeners(0);
+    await Promise.all([this.queue.waitUntilReady(), this.events.waitUntilReady()]);
+    await mkdir(this.options.dir, { recursive: true });
   }
 
-  private async run(job: VodJob, input: Buffer): Promise<void> {
-    const dir = await mkdtemp(join(tmpdir(), 'lpts-vod-'));
-    const stream = `vod-${job.id}`;
-    try {
-      job.status = 'running';
-      await writeFile(join(dir, 'input'), input);
-      const r = await runProcess({
-        command: 'ffmpeg',
-        args: [
-          '-hide_banner', '-nostdin', '-loglevel', 'error', '-i', join(dir, 'input'), '-map', '0:v:0', '-map', '0:a?', '-c', 'copy',
-          '-f', 'segment', '-segment_time', String(this.options.segmentSeconds), '-segment_format', 'mpegts', join(dir, 'seg%06d.ts'),
-        ],
-        timeoutMs: 120_000,
-        maxOutputBytes: 1024,
+  /** Starts processing jobs (bootstrap calls it once the first discovery refresh is done, so jobs find orchestrators). */
+  async startWorker(): Promise<void> {
+    const url = this.options.redisUrl;
+    if (url === undefined || this.worker || this.closing.signal.aborted) return;
+    const { prefix, queueName } = this.options;
+    if (this.options.concurrency > 0) {
+      this.worker = new Worker<VodJobData, VodResult>(queueName, (job) => this.process(job), {
+        connection: this.connection(url),
+        prefix,
+        concurrency: this.options.concurrency,
+        removeOnComplete: { count: this.options.keepJobs },
+        removeOnFail: { count: this.options.keepJobs },
       });
-      if (r.exitCode !== 0) {
-        throw new GatewayError('BAD_REQUEST', `VOD input could not be segmented: ${r.stderr.trim().split('\n').slice(-2).join(' ')}`, {
-          details: { exitCode: r.exitCode },
-        });
+      this.worker.on('error', (e) => this.logger.warn({ err: e.message }, 'VOD worker error'));
+      await this.worker.waitUntilReady();
+    }
+  }
+
+  /** Stops taking jobs; a job in progress is left to bullmq's stall check (another worker, or this gateway after a restart, takes it over). */
+  async close(): Promise<void> {
+    this.closing.abort();
+    await this.worker?.close(true);
+    await this.events?.close();
+    await this.queue?.close();
+    for (const c of this.connections) c.disconnect();
+  }
+
+  private q(): Queue<VodJobData, VodResult> {
+    if (!this.queue) throw new VodError('VOD_DISABLED', 'VOD jobs need Redis: set REDIS_URL', { retryable: true });
+    return this.queue;
+  }
+
+  /** Stores an upload (`multipart/form-data`, first file part) under GATEWAY_VOD_DIR and queues its job. */
+  async submitUpload(body: Readable, boundary: string): Promise<VodJobView> {
+    const queue = this.q();
+    const id = randomBytes(8).toString('hex');
+    const dir = join(this.options.dir, id);
+    await mkdir(dir, { recursive: true });
+    try {
+      const part = join(dir, 'input.part');
+      const out = createWriteStream(part);
+      let bytes: number;
+      try {
+        bytes = await pipeMultipartFile(body, boundary, out, this.options.maxInputBytes);
+      } finally {
+        out.end();
+        await new Promise<void>((done) => (out.closed ? done() : out.once('close', () => done())));
       }
-      const files = (await readdir(dir)).filter((f) => f.startsWith('seg')).sort();
-      job.segments = files.length;
+      if (bytes === 0) throw new GatewayError('BAD_REQUEST', 'the uploaded file is empty');
+      await rename(part, join(dir, 'input'));
+      await queue.add('vod', { input: { kind: 'file', bytes } }, { jobId: id, attempts: 1 });
+    } catch (e) {
+      body.resume();
+      await rm(dir, { recursive: true, force: true });
+      throw e;
+    }
+    return this.get(id);
+  }
+
+  /** Queues a job whose worker downloads `url`. */
+  async submitUrl(url: string): Promise<VodJobView> {
+    const queue = this.q();
+    const id = randomBytes(8).toString('hex');
+    await queue.add('vod', { input: { kind: 'url', url } }, { jobId: id, attempts: 1 });
+    return this.get(id);
+  }
+
+  async get(id: string): Promise<VodJobView> {
+    const queue = this.q();
+    const job = JOB_ID.test(id) ? await queue.getJob(id) : undefined;
+    if (!job) throw new GatewayError('NOT_FOUND', `unknown VOD job ${id}`, { details: { id } });
+    return this.view(job, await job.getState());
+  }
+
+  /** The most recent jobs (any state), newest first. */
+  async list(limit = 100): Promise<VodJobView[]> {
+    const queue = this.q();
+    const jobs = await queue.getJobs(['active', 'waiting', 'prioritized', 'delayed', 'completed', 'failed'], 0, limit - 1);
+    const recent = jobs.filter((j) => j !== undefined && j !== null).sort((a, b) => b.timestamp - a.timestamp).slice(0, limit);
+    return Promise.all(recent.map(async (j) => this.view(j, await j.getState())));
+  }
+
+  /** Calls `listener` on each state change or progress of job `id` (bullmq QueueEvents); returns the unsubscribe. */
+  watch(id: string, listener: (event: VodJobEvent) => void): () => void {
+    const events = this.events;
+    if (!events) throw new VodError('VOD_DISABLED', 'VOD jobs need Redis: set REDIS_URL', { retryable: true });
+    const names: VodJobEvent[] = ['waiting', 'active', 'progress', 'completed', 'failed'];
+    const handlers = names.map((name) => {
+      const h = (args: { jobId: string }): void => {
+        if (args.jobId === id) listener(name);
+      };
+      events.on(name, h);
+      return [name, h] as const;
+    });
+    return () => {
+      for (const [name, h] of handlers) events.off(name, h);
+    };
+  }
+
+  private view(job: Job<VodJobData, VodResult>, state: string): VodJobView {
+    const id = job.id as string;
+    const failed = state === 'failed';
+    return {
+      id,
+      state,
+      progress: progressOf(job.progress),
+      input: job.data.input,
+      createdAt: job.timestamp,
+      startedAt: job.processedOn,
+      finishedAt: job.finishedOn,
+      result: state === 'completed' ? job.returnvalue : undefined,
+      error: failed ? (job.data.error ?? { family: 'VodError', code: 'INTERNAL', message: job.failedReason, details: {} }) : undefined,
+      statusUrl: `/vod/jobs/${id}`,
+      eventsUrl: `/vod/jobs/${id}/events`,
+      playlistUrl: `/stream/vod-${id}.m3u8`,
+    };
+  }
+
+  /** bullmq processor: download or find the input, segment it, dispatch every segment, publish HLS. */
+  private async process(job: Job<VodJobData, VodResult>): Promise<VodResult> {
+    const id = job.id as string;
+    const stream = `vod-${id}`;
+    const inputDir = join(this.options.dir, id);
+    const work = await mkdtemp(join(tmpdir(), 'lpts-vod-'));
+    const signal = this.closing.signal;
+    try {
+      let input: string;
+      if (job.data.input.kind === 'url') {
+        input = join(work, 'input');
+        await downloadInput(job.data.input.url, input, this.options.maxInputBytes, this.options.downloadTimeoutMs);
+      } else {
+        input = join(inputDir, 'input');
+        try {
+          await access(input);
+        } catch {
+          throw new VodError('INPUT_MISSING', `the uploaded input of job ${id} is not in ${resolve(this.options.dir)}`, { details: { id } });
+        }
+      }
+      const info = await probeInput(input);
+      const segments = await segmentInput(input, work, this.options.segmentSeconds, info, this.options.ffmpegTimeoutMs);
+      const total = segments.length;
+      await job.updateProgress({ segmentsDone: 0, segmentsTotal: total, percent: 0 } satisfies VodProgress);
+      this.store.remove(stream);
       this.store.touch(stream, 0);
-      for (const [seq, file] of files.entries()) {
-        const data = await readFile(join(dir, file));
-        const info = await probeMedia(data, { timeoutMs: 10_000 });
-        const durationMs = Math.max(1, Math.round((info.video?.durationSec ?? this.options.segmentSeconds) * 1000));
-        const out = await this.dispatcher.transcode(stream, seq, data, durationMs);
-        this.store.put(stream, seq, durationMs, out.renditions.map((x) => ({ name: x.name, data: x.data, width: x.width, height: x.height })));
-        job.done = seq + 1;
-        job.durationMs += durationMs;
-        job.progress = job.done / job.segments;
+      let durationMs = 0;
+      for (const [seq, seg] of segments.entries()) {
+        if (signal.aborted) throw new VodError('INTERNAL', 'gateway shutting down');
+        const data = await readFile(seg.path);
+        const out = await this.dispatcher.transcode(stream, seq, data, seg.durationMs);
+        this.store.put(stream, seq, seg.durationMs, out.renditions.map((x) => ({ name: x.name, data: x.data, width: x.width, height: x.height })));
+        durationMs += seg.durationMs;
+        const done = seq + 1;
+        await job.updateProgress({ segmentsDone: done, segmentsTotal: total, percent: Math.round((done / total) * 1000) / 10 } satisfies VodProgress);
       }
       this.store.end(stream);
-      job.status = 'done';
+      return { segments: total, durationMs };
     } catch (e) {
-      job.status = 'failed';
-      job.error = isGatewayError(e) ? { code: e.code, message: e.message } : { code: 'INTERNAL', message: (e as Error).message };
-      this.logger.warn({ job: job.id, err: job.error }, 'VOD job failed');
+      if (signal.aborted) throw e; // left to the stall check: the job runs again after the restart
+      const error = jobErrorOf(e);
+      this.logger.warn({ job: id, code: error.code, err: error.message }, 'VOD job failed');
+      await job.updateData({ ...job.data, error });
+      throw new Error(`${error.code}: ${error.message}`);
     } finally {
       this.dispatcher.forgetStream(stream);
-      await rm(dir, { recursive: true, force: true });
+      await rm(work, { recursive: true, force: true });
+      if (!signal.aborted) await rm(inputDir, { recursive: true, force: true });
     }
   }
 }
