@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { deployDevnet, fundActors, mineTo, type Devnet } from '@lpts/contracts';
 import { NatsRpcClient, connectNats, drainNats } from '@lpts/platform';
 import { SenderBrokerCommands, SettlementCommands } from '@lpts/protocol';
-import { freePort, startAnvil, startNats, startRedis, type StartedAnvil, type StartedNats, type StartedRedis } from '@lpts/testing';
+import { freePort, startAnvil, startNats, startPostgres, startRedis, type StartedAnvil, type StartedNats, type StartedPostgres, type StartedRedis } from '@lpts/testing';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { parseEther } from 'ethers';
 import { writeDevKeystore, type KeyFiles } from './keys';
@@ -75,6 +75,7 @@ export class LocalNetwork {
   private nats?: StartedNats;
   private redis?: StartedRedis;
   private anvil?: StartedAnvil;
+  private postgres?: StartedPostgres;
   private nc?: NatsConnection;
   private readonly log: (line: string) => void;
   private readonly layout: Layout;
@@ -95,7 +96,7 @@ export class LocalNetwork {
   static async start(opts: LocalNetworkOptions): Promise<LocalNetwork> {
     const dir = resolve(opts.dir);
     rmSync(dir, { recursive: true, force: true });
-    for (const d of ['keys', 'logs', 'ledgers', 'media']) mkdirSync(join(dir, d), { recursive: true });
+    for (const d of ['keys', 'logs', 'media']) mkdirSync(join(dir, d), { recursive: true });
     const net = new LocalNetwork({ ...opts, dir });
     try {
       await net.boot();
@@ -108,9 +109,11 @@ export class LocalNetwork {
 
   private async boot(): Promise<void> {
     const step = (n: number, text: string) => this.log(`[${n}/5] ${text}`);
-    step(1, 'infrastructure: NATS (JetStream), Redis (AOF), anvil (1 s blocks)');
-    const [nats, redis, anvil] = await Promise.all([startNats(), startRedis({ appendonly: true }), startAnvil({ blockTime: 1, accounts: 10 })]);
-    Object.assign(this, { nats, redis, anvil });
+    step(1, 'infrastructure: NATS (JetStream), Redis (AOF), PostgreSQL (ledgers), anvil (1 s blocks)');
+    const [nats, redis, anvil, postgres] = await Promise.all([startNats(), startRedis({ appendonly: true }), startAnvil({ blockTime: 1, accounts: 10 }), startPostgres()]);
+    Object.assign(this, { nats, redis, anvil, postgres });
+    // One database per settlement (each re-queues the open tickets of its own ledger).
+    const ledger = (name: string) => postgres.url.replace(/\/[^/]*$/, `/ledger_${name}`);
     this.nc = await connectNats(nats.url, 'lpts-devnet');
     const nc = this.nc;
     const account = (i: number) => anvil.accounts[i] as { address: string; privateKey: string };
@@ -133,7 +136,7 @@ export class LocalNetwork {
           SETTLEMENT_ROLE: 'orchestrator',
           SETTLEMENT_KEYSTORE_FILE: key.keystoreFile,
           SETTLEMENT_KEYSTORE_PASSWORD_FILE: key.passwordFile,
-          LEDGER_URL: `pglite://${join(this.dir, 'ledgers', name)}`,
+          LEDGER_URL: ledger(name),
           SETTLEMENT_INIT_ROUNDS: i === 0 ? 'true' : 'false',
           SETTLEMENT_INIT_ROUNDS_MAX_DELAY_BLOCKS: '0',
           SETTLEMENT_POLL_INTERVAL_MS: '500',
@@ -177,7 +180,7 @@ export class LocalNetwork {
         SETTLEMENT_ROLE: 'gateway',
         SETTLEMENT_KEYSTORE_FILE: gwKey.keystoreFile,
         SETTLEMENT_KEYSTORE_PASSWORD_FILE: gwKey.passwordFile,
-        LEDGER_URL: `pglite://${join(this.dir, 'ledgers', 'gw')}`,
+        LEDGER_URL: ledger('gw'),
         SETTLEMENT_POLL_INTERVAL_MS: '500',
       },
       'ticket-broker': {
@@ -333,7 +336,7 @@ export class LocalNetwork {
   async stop(): Promise<void> {
     await this.group.stopAll();
     await drainNats(this.nc);
-    await Promise.allSettled([this.nats?.stop(), this.redis?.stop(), this.anvil?.stop()]);
+    await Promise.allSettled([this.nats?.stop(), this.redis?.stop(), this.anvil?.stop(), this.postgres?.stop()]);
   }
 }
 
