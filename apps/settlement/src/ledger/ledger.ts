@@ -241,7 +241,7 @@ export class RedemptionLedger implements Ledger {
 
   /** Tickets not yet terminal, with their queued JSON (to re-queue what Redis lost). */
   async openTickets(): Promise<WinningTicketJson[]> {
-    const r = await this.sql.query<{ ticket: WinningTicketJson | string }>(`SELECT ticket FROM redemptions WHERE state NOT IN ('redeemed', 'failed') ORDER BY created_at`);
+    const r = await this.sql.query<{ ticket: WinningTicketJson | string }>(`SELECT ticket FROM redemptions WHERE state NOT IN ('redeemed', 'failed') ORDER BY created_at, ticket_hash`);
     return r.rows.map((x) => (typeof x.ticket === 'string' ? (JSON.parse(x.ticket) as WinningTicketJson) : x.ticket));
   }
 
