@@ -4,7 +4,8 @@
 // Usage: node --conditions=@lpts/source scripts/run-ts.cjs <file.ts> [args...]
 'use strict';
 const { resolve } = require('node:path');
-require('../../../scripts/register-ts.cjs');
+// The workspace's one TypeScript require hook (scripts/register-ts.cjs at the repository root).
+require(resolve(__dirname, '../../../scripts/register-ts.cjs'));
 
 const [entry, ...args] = process.argv.slice(2);
 if (!entry) {
