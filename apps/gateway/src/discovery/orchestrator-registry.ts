@@ -74,11 +74,16 @@ function normaliseBlock(s: string): string {
  * GetOrchestrator fills capabilities, price, ticket params and auth token on a schedule with a
  * per-call deadline; segment outcomes feed measured latency and success rate; failures suspend.
  */
+/** How often unreachable orchestrators are asked again between full refreshes. */
+const UNREACHABLE_RETRY_MS = 5_000;
+
 export class OrchestratorRegistry {
   private readonly entries = new Map<string, OrchestratorEntry>();
   private readonly blocked: Set<string>;
   private refreshing: Promise<RefreshReport> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retrying = false;
   private firstRefresh: Promise<RefreshReport> | undefined;
   lastReport: RefreshReport | undefined;
 
@@ -94,16 +99,42 @@ export class OrchestratorRegistry {
     this.blocked = new Set(options.blocklist.map(normaliseBlock));
   }
 
-  /** First refresh now, then every `intervalMs`. */
+  /**
+   * First refresh now, then every `intervalMs`; in between, orchestrators that failed their last
+   * GetOrchestrator are asked again every few seconds (a slow start or a blip must not keep a good
+   * orchestrator out for a whole refresh period).
+   */
   start(intervalMs: number): void {
     this.firstRefresh = this.refresh();
     this.timer = setInterval(() => void this.refresh(), intervalMs);
     this.timer.unref();
+    const retryMs = Math.min(intervalMs, UNREACHABLE_RETRY_MS);
+    if (retryMs < intervalMs) {
+      this.retryTimer = setInterval(() => void this.retryUnreachable(), retryMs);
+      this.retryTimer.unref();
+    }
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.retryTimer) clearInterval(this.retryTimer);
     this.timer = undefined;
+    this.retryTimer = undefined;
+  }
+
+  /** GetOrchestrator again to every known, unblocked orchestrator that is not reachable (one at a time). */
+  private async retryUnreachable(): Promise<void> {
+    if (this.refreshing || this.retrying) return;
+    this.retrying = true;
+    try {
+      for (const e of this.entries.values()) {
+        if (e.reachable || this.isBlocked(e)) continue;
+        await this.refreshEntry(e).catch(() => undefined);
+      }
+      this.updateGauges();
+    } finally {
+      this.retrying = false;
+    }
   }
 
   /** Resolves once the first refresh finished (bounded by the discovery timeout). */
