@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { JobError, JobErrorText, isJobError } from '@lpts/media';
-import type { Logger } from '@lpts/platform';
+import { listenOn, type Logger } from '@lpts/platform';
 import { isLptsError, type LptsError } from '@lpts/protocol';
 import {
   DispatchError,
@@ -69,14 +68,7 @@ export class TranscodeServer {
     const server = createServer((req, res) => void this.handle(req, res));
     server.keepAliveTimeout = 5_000;
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    return (server.address() as AddressInfo).port;
+    return listenOn(server, port, host);
   }
 
   async close(): Promise<void> {

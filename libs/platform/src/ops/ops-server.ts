@@ -2,6 +2,17 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 
+/** Starts `server` on host:port (0 = a free port); resolves with the bound port, rejects on a listen error. */
+export function listenOn(server: Server, port: number, host: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
 export type ReadinessCheck = () => Promise<boolean | string> | boolean | string;
 
 /**
@@ -63,14 +74,7 @@ export class OpsServer {
       reply(404, 'text/plain', 'not found\n');
     });
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    return (server.address() as AddressInfo).port;
+    return listenOn(server, port, host);
   }
 
   async close(): Promise<void> {
