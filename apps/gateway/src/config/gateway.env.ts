@@ -1,14 +1,21 @@
-import { logEnv, natsEnv, opsEnv, redisEnv, serviceEnv, telemetryEnv } from '@lpts/platform';
+import {
+  envAddress,
+  envBigInt,
+  envBool,
+  envJson,
+  envNonNegativeInt,
+  envPort,
+  envPositiveInt,
+  logEnv,
+  natsEnv,
+  opsEnv,
+  redisEnv,
+  serviceEnv,
+  telemetryEnv,
+} from '@lpts/platform';
 import { DEFAULT_TRANSCODING_PROFILES } from '@lpts/protocol';
 import { z } from 'zod';
 
-const port = z.coerce.number().int().min(0).max(65535);
-const positiveInt = z.coerce.number().int().positive();
-const nonNegativeInt = z.coerce.number().int().nonnegative();
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'a 0x-prefixed 20-byte address');
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const commaList = z
   .string()
   .default('')
@@ -18,10 +25,6 @@ const commaList = z
       .map((s) => s.trim())
       .filter((s) => s !== ''),
   );
-const bigintText = z
-  .string()
-  .regex(/^\d+$/, 'a non-negative integer')
-  .transform((v) => BigInt(v));
 
 /** `-maxPricePerCapability` JSON (PROTOCOL.md §5.6). */
 const capabilityPrices = z.object({
@@ -35,18 +38,6 @@ const capabilityPrices = z.object({
     }),
   ),
 });
-const jsonOf = <T extends z.ZodType>(schema: T) =>
-  z
-    .string()
-    .transform((v, ctx) => {
-      try {
-        return JSON.parse(v) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
-        return z.NEVER;
-      }
-    })
-    .pipe(schema);
 
 /** Selection weights: stake, price, latency, success (any non-negative numbers; normalised at use). */
 const weights = z
@@ -71,15 +62,15 @@ export const gatewayEnv = z
     /** bullmq key prefix (trailing colon dropped); the queue is `<NATS_SUBJECT_PREFIX>-vod`, so gateways of several deployments can share a Redis. */
     REDIS_KEY_PREFIX: redisEnv.REDIS_KEY_PREFIX,
     /** Public client API (segment push, HLS playback, /openapi.json). */
-    GATEWAY_HTTP_PORT: port.default(9935),
+    GATEWAY_HTTP_PORT: envPort.default(9935),
     GATEWAY_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
     /** The gateway operator's ETH address (OrchestratorRequest.address, Payment.sender). */
-    GATEWAY_ADDRESS: address.optional(),
+    GATEWAY_ADDRESS: envAddress.optional(),
     /** Encrypted JSON keystore of that address (signs OrchestratorRequest.sig and SegData.sig). */
     GATEWAY_KEYSTORE_FILE: z.string().min(1).optional(),
     GATEWAY_KEYSTORE_PASSWORD_FILE: z.string().min(1).optional(),
     /** No payments and no signatures (interop with offchain orchestrators, as Go without an ETH account). */
-    GATEWAY_OFFCHAIN: bool.default(false),
+    GATEWAY_OFFCHAIN: envBool.default(false),
     /** Where the registry comes from. */
     GATEWAY_DISCOVERY: z.enum(['static', 'webhook', 'chain']).default('static'),
     /** Static list: comma-separated `host:port` or `https://host:port` (default port 8935, https). */
@@ -87,24 +78,24 @@ export const gatewayEnv = z
     /** Webhook answering `[{"address":"https://…","score":…}]`. */
     GATEWAY_ORCH_WEBHOOK_URL: z.string().url().optional(),
     /** Registry refresh period (GetOrchestrator to every entry). */
-    GATEWAY_DISCOVERY_REFRESH_S: positiveInt.default(300),
+    GATEWAY_DISCOVERY_REFRESH_S: envPositiveInt.default(300),
     /** Per-orchestrator GetOrchestrator deadline (dial + call) during discovery. */
-    GATEWAY_DISCOVERY_TIMEOUT_MS: positiveInt.default(3000),
+    GATEWAY_DISCOVERY_TIMEOUT_MS: envPositiveInt.default(3000),
     /** Most GetOrchestrator calls in flight during one refresh. */
-    GATEWAY_DISCOVERY_CONCURRENCY: positiveInt.default(32),
+    GATEWAY_DISCOVERY_CONCURRENCY: envPositiveInt.default(32),
     /** Orchestrator addresses (ETH) or service URIs never used, comma separated. */
     GATEWAY_ORCH_BLOCKLIST: commaList,
     /** `-maxPricePerUnit`/`-pixelsPerUnit`: max wei per pixel = MAX_PRICE_PER_UNIT / PIXELS_PER_UNIT (0 = any). */
-    GATEWAY_MAX_PRICE_PER_UNIT: bigintText.default(0n),
-    GATEWAY_PIXELS_PER_UNIT: bigintText.refine((v) => v > 0n, 'must be > 0').default(1n),
+    GATEWAY_MAX_PRICE_PER_UNIT: envBigInt.default(0n),
+    GATEWAY_PIXELS_PER_UNIT: envBigInt.refine((v) => v > 0n, 'must be > 0').default(1n),
     /** `-maxPricePerCapability` JSON. */
-    GATEWAY_MAX_PRICE_PER_CAPABILITY: jsonOf(capabilityPrices).optional(),
+    GATEWAY_MAX_PRICE_PER_CAPABILITY: envJson(capabilityPrices).optional(),
     /** `-ignoreMaxPriceIfNeeded`. */
-    GATEWAY_IGNORE_MAX_PRICE_IF_NEEDED: bool.default(false),
+    GATEWAY_IGNORE_MAX_PRICE_IF_NEEDED: envBool.default(false),
     /** Transcoding ladder (lpms preset names). */
     GATEWAY_TRANSCODING_PROFILES: z.string().min(1).default(DEFAULT_TRANSCODING_PROFILES),
     /** Orchestrators tried per segment (`-maxAttempts`). */
-    GATEWAY_MAX_ATTEMPTS: positiveInt.default(3),
+    GATEWAY_MAX_ATTEMPTS: envPositiveInt.default(3),
     /** Selection weights stake,price,latency,success. */
     GATEWAY_SELECTION_WEIGHTS: weights.default({ stake: 0.3, price: 0.2, latency: 0.3, success: 0.2 }),
     /** Share of decisions that pick a random eligible orchestrator (exploration). */
@@ -114,40 +105,40 @@ export const gatewayEnv = z
     /** Swap a stream's orchestrator when its last segment took longer than this × segment duration. */
     GATEWAY_SWAP_LATENCY_RATIO: z.coerce.number().positive().default(1),
     /** `/segment` timeouts (§2.2): whole call max(min, mult × duration), upload max(min, mult × duration). */
-    GATEWAY_SEGMENT_TIMEOUT_MIN_MS: positiveInt.default(8000),
-    GATEWAY_SEGMENT_UPLOAD_TIMEOUT_MIN_MS: positiveInt.default(2000),
+    GATEWAY_SEGMENT_TIMEOUT_MIN_MS: envPositiveInt.default(8000),
+    GATEWAY_SEGMENT_UPLOAD_TIMEOUT_MIN_MS: envPositiveInt.default(2000),
     GATEWAY_TIMEOUT_MULTIPLIER: z.coerce.number().min(1).default(1),
     /** TLS/TCP dial timeout towards orchestrators (HTTP dial 2 s in Go). */
-    GATEWAY_DIAL_TIMEOUT_MS: positiveInt.default(2000),
+    GATEWAY_DIAL_TIMEOUT_MS: envPositiveInt.default(2000),
     /** Decode every rendition and compare its pixels with the O's claim. */
-    GATEWAY_VERIFY_PIXELS: bool.default(true),
+    GATEWAY_VERIFY_PIXELS: envBool.default(true),
     /** Largest segment accepted on push. */
-    GATEWAY_MAX_SEGMENT_BYTES: positiveInt.default(64 * 1024 * 1024),
+    GATEWAY_MAX_SEGMENT_BYTES: envPositiveInt.default(64 * 1024 * 1024),
     /** Renditions kept in memory: total byte budget and segments per stream (playlist window). */
-    GATEWAY_STORAGE_MAX_BYTES: positiveInt.default(512 * 1024 * 1024),
-    GATEWAY_STORAGE_WINDOW_SEGMENTS: positiveInt.default(300),
+    GATEWAY_STORAGE_MAX_BYTES: envPositiveInt.default(512 * 1024 * 1024),
+    GATEWAY_STORAGE_WINDOW_SEGMENTS: envPositiveInt.default(300),
     /** VOD jobs: largest input (upload or download), segment length, finished jobs kept in Redis (each of completed and failed). */
-    GATEWAY_VOD_MAX_INPUT_BYTES: positiveInt.default(1024 * 1024 * 1024),
-    GATEWAY_VOD_SEGMENT_S: positiveInt.default(2),
-    GATEWAY_VOD_MAX_JOBS: positiveInt.default(100),
+    GATEWAY_VOD_MAX_INPUT_BYTES: envPositiveInt.default(1024 * 1024 * 1024),
+    GATEWAY_VOD_SEGMENT_S: envPositiveInt.default(2),
+    GATEWAY_VOD_MAX_JOBS: envPositiveInt.default(100),
     /** Uploaded VOD inputs are stored here until their job ends (share it between gateways that share the queue). */
     GATEWAY_VOD_DIR: z.string().min(1).default('./.lpts/vod'),
     /** Deadline of a VOD input download, and of ffmpeg cutting one input. */
-    GATEWAY_VOD_DOWNLOAD_TIMEOUT_MS: positiveInt.default(300_000),
-    GATEWAY_VOD_FFMPEG_TIMEOUT_MS: positiveInt.default(600_000),
+    GATEWAY_VOD_DOWNLOAD_TIMEOUT_MS: envPositiveInt.default(300_000),
+    GATEWAY_VOD_FFMPEG_TIMEOUT_MS: envPositiveInt.default(600_000),
     /** VOD jobs this gateway processes at once; 0 = it only accepts jobs (others sharing the Redis process them). */
-    GATEWAY_VOD_CONCURRENCY: nonNegativeInt.default(2),
+    GATEWAY_VOD_CONCURRENCY: envNonNegativeInt.default(2),
     /** Streams without a push for this long are dropped. */
-    GATEWAY_STREAM_IDLE_S: positiveInt.default(600),
+    GATEWAY_STREAM_IDLE_S: envPositiveInt.default(600),
     /** Chain discovery: stake below this (wei) is ignored. */
-    GATEWAY_MIN_STAKE: bigintText.default(0n),
+    GATEWAY_MIN_STAKE: envBigInt.default(0n),
     /** Suspension penalties per failure kind (ms). */
-    GATEWAY_PENALTY_NETWORK_MS: nonNegativeInt.default(30_000),
-    GATEWAY_PENALTY_TIMEOUT_MS: nonNegativeInt.default(15_000),
-    GATEWAY_PENALTY_CAPACITY_MS: nonNegativeInt.default(5_000),
-    GATEWAY_PENALTY_PAYMENT_MS: nonNegativeInt.default(10_000),
-    GATEWAY_PENALTY_VERIFICATION_MS: nonNegativeInt.default(120_000),
-    GATEWAY_PENALTY_TRANSCODE_MS: nonNegativeInt.default(3_000),
+    GATEWAY_PENALTY_NETWORK_MS: envNonNegativeInt.default(30_000),
+    GATEWAY_PENALTY_TIMEOUT_MS: envNonNegativeInt.default(15_000),
+    GATEWAY_PENALTY_CAPACITY_MS: envNonNegativeInt.default(5_000),
+    GATEWAY_PENALTY_PAYMENT_MS: envNonNegativeInt.default(10_000),
+    GATEWAY_PENALTY_VERIFICATION_MS: envNonNegativeInt.default(120_000),
+    GATEWAY_PENALTY_TRANSCODE_MS: envNonNegativeInt.default(3_000),
   })
   .superRefine((c, ctx) => {
     if (!c.GATEWAY_OFFCHAIN) {

@@ -1,10 +1,6 @@
 import { envAddress, envPositiveInt, envWei, logEnv, natsEnv, opsEnv, redisEnv, serviceEnv, telemetryEnv } from '@lpts/platform';
 import { z } from 'zod';
 
-const address = envAddress;
-const wei = envWei;
-const positiveInt = envPositiveInt;
-
 /** The broker's environment (README "Configuration"). */
 export const ticketBrokerEnv = z
   .object({
@@ -18,37 +14,37 @@ export const ticketBrokerEnv = z
     /** recipient = the orchestrator operator's broker, sender = the gateway operator's, both = one process for both. */
     BROKER_MODE: z.enum(['recipient', 'sender', 'both']).default('recipient'),
     /** Recipient: the O's ETH address; tickets must name it. */
-    BROKER_RECIPIENT_ADDRESS: address.optional(),
+    BROKER_RECIPIENT_ADDRESS: envAddress.optional(),
     /** Recipient: further addresses tickets may name (`-ethOrchAddr`), comma separated. */
     BROKER_EXTRA_RECIPIENT_ADDRESSES: z
       .string()
       .default('')
       .transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s !== ''))
-      .pipe(z.array(address)),
+      .pipe(z.array(envAddress)),
     /** Recipient: desired ticket EV in wei (§5.4). */
-    BROKER_TICKET_EV: wei.default(8_000_000_000n),
+    BROKER_TICKET_EV: envWei.default(8_000_000_000n),
     /** Recipient: gas to redeem one ticket (1,200,000 on Arbitrum, 350,000 on L1). */
-    BROKER_REDEEM_GAS: wei.default(1_200_000n),
+    BROKER_REDEEM_GAS: envWei.default(1_200_000n),
     /** Recipient: `-maxFaceValue` in wei; 0 = off. */
-    BROKER_MAX_FACE_VALUE: wei.default(0n),
+    BROKER_MAX_FACE_VALUE: envWei.default(0n),
     /** Recipient: gas price used when the chain state carries none. */
-    BROKER_GAS_PRICE_WEI: wei.optional(),
+    BROKER_GAS_PRICE_WEI: envWei.optional(),
     /** Recipient: most nonces per recipientRand (§6.7 6h). */
-    BROKER_MAX_NONCES: positiveInt.default(600),
+    BROKER_MAX_NONCES: envPositiveInt.default(600),
     /** Recipient: real-time TTL backstop of a nonce set (the block-based prune is the normal path). */
-    BROKER_NONCE_TTL_S: positiveInt.default(3600),
+    BROKER_NONCE_TTL_S: envPositiveInt.default(3600),
     /** Recipient: how long a Redis write (nonces, balances, the winner queue) may take before the payment is refused as retryable. */
-    BROKER_REDIS_TIMEOUT_MS: positiveInt.default(2000),
+    BROKER_REDIS_TIMEOUT_MS: envPositiveInt.default(2000),
     /** Sender: encrypted JSON keystore of the ETH key. */
     BROKER_KEYSTORE_FILE: z.string().min(1).optional(),
     /** Sender: file holding the keystore password. */
     BROKER_KEYSTORE_PASSWORD_FILE: z.string().min(1).optional(),
-    /** Sender: `-maxTicketEV` in wei. */
-    BROKER_MAX_TICKET_EV: wei.default(3_000_000_000_000n),
-    /** Sender: `-maxTotalEV` in wei. */
-    BROKER_MAX_TOTAL_EV: wei.default(20_000_000_000_000n),
+    /** Sender: `-maxTicketEV` in envWei. */
+    BROKER_MAX_TICKET_EV: envWei.default(3_000_000_000_000n),
+    /** Sender: `-maxTotalEV` in envWei. */
+    BROKER_MAX_TOTAL_EV: envWei.default(20_000_000_000_000n),
     /** Sender: `-depositMultiplier`. */
-    BROKER_DEPOSIT_MULTIPLIER: wei.default(1n).refine((v) => v > 0n, 'must be > 0'),
+    BROKER_DEPOSIT_MULTIPLIER: envWei.default(1n).refine((v) => v > 0n, 'must be > 0'),
   })
   .superRefine((c, ctx) => {
     const recipient = c.BROKER_MODE !== 'sender';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { BALANCE_IDLE_TTL_MS, NonceCheck, RAT_ZERO, ratAdd, ratReduce, type Balances, type Clock, type Rational } from '@lpts/pm';
 import type { Redis } from 'ioredis';
 import { BrokerError } from '../common/broker.errors';
-import { LuaScript } from './lua-script';
+import { CLAIM_NONCES, LuaScript } from './lua-script';
 import type { RedisSeenNonces } from './redis-seen-nonces';
 
 const NONCE_RESULT: readonly NonceCheck[] = [NonceCheck.ACCEPTED, NonceCheck.ALREADY_SEEN, NonceCheck.TOO_MANY];
@@ -122,35 +122,10 @@ return 1
  * KEYS[4] index, optional KEYS[5] session price; the ADD arguments follow the nonces).
  * → { per-nonce results (0/1/2), SNAPSHOT after the credit or {} when not credited }.
  */
-const CLAIM_AND_ADD = new LuaScript(`${LATE}${SNAPSHOT}
+const CLAIM_AND_ADD = new LuaScript(`${LATE}${SNAPSHOT}${CLAIM_NONCES}
 if late(ARGV[#ARGV]) then return -1 end
-local limit = tonumber(ARGV[1])
 local n = tonumber(ARGV[5])
-local created = redis.call('EXISTS', KEYS[1]) == 0
-local size = redis.call('SCARD', KEYS[1])
-local out = {}
-local all = true
-for i = 6, 5 + n do
-  if redis.call('SISMEMBER', KEYS[1], ARGV[i]) == 1 then
-    out[#out + 1] = 1
-    all = false
-  elseif size >= limit then
-    out[#out + 1] = 2
-    all = false
-  else
-    redis.call('SADD', KEYS[1], ARGV[i])
-    size = size + 1
-    out[#out + 1] = 0
-  end
-end
-if size > 0 then
-  if created then
-    redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
-    redis.call('EXPIRE', KEYS[1], ARGV[4])
-  else
-    redis.call('ZADD', KEYS[2], 'NX', ARGV[2], ARGV[3])
-  end
-end
+local out, all = claim_nonces(6, 5 + n)
 if not all then return { out, {} } end
 local b = 5 + n
 local now = tonumber(ARGV[b + 1])

@@ -1,7 +1,7 @@
 import { MAX_SENDER_NONCES, NonceCheck, type SeenNonces } from '@lpts/pm';
 import type { Redis } from 'ioredis';
 import { BrokerError } from '../common/broker.errors';
-import { LuaScript } from './lua-script';
+import { CLAIM_NONCES, LuaScript } from './lua-script';
 import { LATE } from './redis-balances';
 
 /**
@@ -9,31 +9,9 @@ import { LATE } from './redis-balances';
  * ARGV: limit, expirationBlock, member, ttlSeconds, deadline (LATE), nonce… → one result per nonce, in order:
  * 0 accepted, 1 already seen, 2 too many. The whole list is checked atomically, in order.
  */
-const CHECK = new LuaScript(`${LATE}
+const CHECK = new LuaScript(`${LATE}${CLAIM_NONCES}
 if late(ARGV[5]) then return -1 end
-local limit = tonumber(ARGV[1])
-local created = redis.call('EXISTS', KEYS[1]) == 0
-local size = redis.call('SCARD', KEYS[1])
-local out = {}
-for i = 6, #ARGV do
-  if redis.call('SISMEMBER', KEYS[1], ARGV[i]) == 1 then
-    out[#out + 1] = 1
-  elseif size >= limit then
-    out[#out + 1] = 2
-  else
-    redis.call('SADD', KEYS[1], ARGV[i])
-    size = size + 1
-    out[#out + 1] = 0
-  end
-end
-if size > 0 then
-  if created then
-    redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
-    redis.call('EXPIRE', KEYS[1], ARGV[4])
-  else
-    redis.call('ZADD', KEYS[2], 'NX', ARGV[2], ARGV[3])
-  end
-end
+local out = claim_nonces(6, #ARGV)
 return out
 `);
 

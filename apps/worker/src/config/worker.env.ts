@@ -1,8 +1,6 @@
 import { envPort, logEnv, natsEnv, opsEnv, serviceEnv, telemetryEnv } from '@lpts/platform';
 import { z } from 'zod';
 
-const port = envPort;
-
 /** The worker's environment (README.md lists every key). */
 export const workerEnv = z.object({
   ...natsEnv,
@@ -24,9 +22,9 @@ export const workerEnv = z.object({
     .transform((v) => (v.trim() === '' ? [] : [...new Set(v.split(',').map((s) => Number(s.trim())))])),
   /** Concurrent segment jobs; default 2 on the CPU, 4 per working GPU. */
   WORKER_CAPACITY: z.coerce.number().int().min(1).max(1024).optional(),
-  /** Private transcode endpoint (POST /transcode). Port 0 = a free port. */
+  /** Private transcode endpoint (POST /transcode). Port 0 = a free envPort. */
   WORKER_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
-  WORKER_HTTP_PORT: port.default(9480),
+  WORKER_HTTP_PORT: envPort.default(9480),
   /** URL advertised to orchestrators instead of http://<host>:<port>/transcode (NAT, proxies). */
   WORKER_ADVERTISE_URL: z.string().url().optional(),
   /** Lease of each heartbeat; heartbeats go out every leaseMs/3 and on every load change. */
