@@ -172,10 +172,12 @@ describe('worker app (real nats-server, real ffmpeg)', () => {
   it('SIGTERM-style close drains, then says gone: the registry drops it at once', async () => {
     const gone: string[] = [];
     const sub = nc.subscribe(`${prefix}.${WorkerEvents.gone.pattern}.*`, { callback: (_e, m) => void gone.push(m.subject) });
+    await nc.flush(); // the subscription is live at the server before the worker says gone
     const closing = must(b).close();
     b = undefined;
     await closing;
     await until(() => !registry.workers().some((w) => w.workerId === 'wb'), 1_000);
+    await until(() => gone.length > 0, 2_000).catch(() => undefined); // delivered on this spec's own connection
     expect(gone).toHaveLength(1);
     sub.unsubscribe();
     const none = await new Dispatcher(registry).transcode({ sessionId: 'x', segment: seg360, renditions: [r('a', 256, 144, 1000)], capabilities: [Capability.H264, 9999] }).catch((e: unknown) => e);
