@@ -9,8 +9,9 @@ import { ChainStateView } from './chain/chain-state.view';
 import { connectRedis } from './common/redis-connection';
 import { hasRecipient, hasSender, ticketBrokerEnv, type TicketBrokerConfig } from './config/ticket-broker.env';
 import { createRecipientDeps, type RecipientDeps } from './recipient/recipient.deps';
+import type { RedisBalances } from './state/redis-balances';
 import { loadKeystoreSigner } from './sender/keystore';
-import type { SenderDeps } from './sender/sender.service';
+import { createSenderDeps, type SenderDeps } from './sender/sender.deps';
 
 export const SERVICE = 'ticket-broker';
 export const VERSION = '0.1.0';
@@ -45,8 +46,8 @@ export interface TicketBrokerApp {
 export async function createApp(env: NodeJS.ProcessEnv): Promise<TicketBrokerApp> {
   const config = loadConfig(ticketBrokerEnv, env);
   // the keystore first: a bad key or password fails before anything connects
-  const sender: SenderDeps | undefined = hasSender(config)
-    ? { signer: await loadKeystoreSigner(config.BROKER_KEYSTORE_FILE as string, config.BROKER_KEYSTORE_PASSWORD_FILE as string) }
+  const signer = hasSender(config)
+    ? await loadKeystoreSigner(config.BROKER_KEYSTORE_FILE as string, config.BROKER_KEYSTORE_PASSWORD_FILE as string)
     : undefined;
   const runtime = await ServiceRuntime.start(SERVICE, VERSION, config);
   const cleanup: (() => Promise<unknown>)[] = [];
@@ -60,24 +61,30 @@ export async function createApp(env: NodeJS.ProcessEnv): Promise<TicketBrokerApp
     cleanup.push(() => chain.stop());
     runtime.ops.addReadinessCheck('chain-state', () => (chain.ready ? true : `no chain state yet in KV bucket ${chain.bucket}`));
 
+    // both sides keep their state in Redis (one connection when both run here)
+    const redis = await connectRedis(config.REDIS_URL, `${SERVICE}:${runtime.identity.instance}`);
+    cleanup.push(async () => (redis.status === 'ready' ? redis.quit() : redis.disconnect()));
+    runtime.ops.addReadinessCheck('redis', () => (redis.status === 'ready' ? true : `redis ${redis.status}`));
+    const balances: RedisBalances[] = [];
+
     let recipient: RecipientDeps | undefined;
     if (hasRecipient(config)) {
-      const redis = await connectRedis(config.REDIS_URL, `${SERVICE}:${runtime.identity.instance}`);
-      cleanup.push(async () => (redis.status === 'ready' ? redis.quit() : redis.disconnect()));
       const deps = await createRecipientDeps(redis, config);
       deps.winners.queue.on('error', (e: Error) => runtime.logger.warn({ err: e.message }, 'redemption queue: Redis error'));
       cleanup.push(() => deps.winners.close());
       recipient = deps;
-      runtime.ops.addReadinessCheck('redis', () => (redis.status === 'ready' ? true : `redis ${redis.status}`));
       chain.onNewBlock((block) => {
         deps.nonces.prune(block).catch((e: unknown) => runtime.logger.warn({ err: (e as Error).message }, 'nonce prune failed'));
       });
-      const timer = setInterval(() => {
-        deps.balances.prune().catch((e: unknown) => runtime.logger.warn({ err: (e as Error).message }, 'balance prune failed'));
-      }, BALANCE_PRUNE_INTERVAL_MS);
-      timer.unref();
-      cleanup.push(async () => clearInterval(timer));
+      balances.push(deps.balances);
     }
+    const sender: SenderDeps | undefined = signer === undefined ? undefined : createSenderDeps(redis, config, signer);
+    if (sender) balances.push(sender.balances);
+    const timer = setInterval(() => {
+      for (const b of balances) b.prune().catch((e: unknown) => runtime.logger.warn({ err: (e as Error).message }, 'balance prune failed'));
+    }, BALANCE_PRUNE_INTERVAL_MS);
+    timer.unref();
+    cleanup.push(async () => clearInterval(timer));
 
     const parts: BrokerParts = { chain, recipient, sender };
     const commands: CommandDef<z.ZodType, z.ZodType>[] = [

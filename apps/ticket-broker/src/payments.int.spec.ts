@@ -81,7 +81,7 @@ describe('ticket-broker payments: sender broker ↔ recipient broker over NATS (
     [recipientA, recipientB, sender] = await Promise.all([
       recipientApp(nats.url, redisServer.url, prefix, 'rA', { BROKER_REDIS_TIMEOUT_MS: '1000' }),
       recipientApp(nats.url, redisServer.url, prefix, 'rB', { BROKER_REDIS_TIMEOUT_MS: '1000' }),
-      senderApp(nats.url, prefix, 'snd', ks),
+      senderApp(nats.url, redisServer.url, prefix, 'snd', ks),
     ]);
     for (const b of [recipientA, recipientB, sender]) await eventually(() => b.parts.chain.snapshot().senderState(S_ADDR) !== undefined);
     redis = new Redis(redisServer.url, { maxRetriesPerRequest: null });

@@ -11,12 +11,12 @@ export class SenderController {
   constructor(private readonly sender: SenderService) {}
 
   @MessagePattern(SenderBrokerCommands.createPayment.pattern)
-  createPayment(@Payload() req: RequestOf<Cmds['createPayment']>): ReplyOf<Cmds['createPayment']> {
+  createPayment(@Payload() req: RequestOf<Cmds['createPayment']>): Promise<ReplyOf<Cmds['createPayment']>> {
     return this.sender.createPayment(req);
   }
 
   @MessagePattern(SenderBrokerCommands.settle.pattern)
-  settle(@Payload() req: RequestOf<Cmds['settle']>): ReplyOf<Cmds['settle']> {
+  settle(@Payload() req: RequestOf<Cmds['settle']>): Promise<ReplyOf<Cmds['settle']>> {
     return this.sender.settle(req);
   }
 

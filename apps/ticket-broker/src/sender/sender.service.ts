@@ -1,5 +1,4 @@
 import {
-  InMemoryBalances,
   PmSession,
   RAT_ZERO,
   TicketErrorCode,
@@ -22,9 +21,8 @@ import {
   type SenderBatchView,
   type SenderConfig,
   type TicketParams,
-  type TicketSigner,
 } from '@lpts/pm';
-import { CONFIG } from '@lpts/platform';
+import { CONFIG, LOGGER, type Logger } from '@lpts/platform';
 import {
   WireCodecs,
   addressFromWire,
@@ -40,35 +38,64 @@ import {
 } from '@lpts/protocol';
 import { Inject, Injectable } from '@nestjs/common';
 import { ChainStateView, type ChainSnapshot } from '../chain/chain-state.view';
-import { BrokerError } from '../common/broker.errors';
+import { BrokerError, withStateTimeout } from '../common/broker.errors';
 import { ratFromJson, ratToJson } from '../common/rational-json';
 import { CHAIN_VIEW, SENDER_DEPS } from '../common/tokens';
 import type { TicketBrokerConfig } from '../config/ticket-broker.env';
 import { BrokerMetrics } from '../metrics/broker.metrics';
+import { SenderSessions, type SenderReservation } from '../state/sender-sessions';
+import type { SenderDeps } from './sender.deps';
+
+export type { SenderDeps } from './sender.deps';
 
 type Cmds = typeof SenderBrokerCommands;
 
-export interface SenderDeps {
-  readonly signer: TicketSigner;
+const MAX_UINT32 = 0xffffffff;
+
+/** A PM session whose nonces were reserved in Redis: createTicketBatch takes them from that range. */
+class ReservedSession extends PmSession {
+  #next: number;
+  readonly #end: number;
+
+  constructor(params: TicketParams, r: SenderReservation) {
+    super(params);
+    this.#next = r.first;
+    this.#end = r.first + r.count;
+  }
+
+  override get lastNonce(): number {
+    return this.#next - 1;
+  }
+
+  override takeNonces(count: number): number {
+    if (this.#next + count - 1 > MAX_UINT32) {
+      throw ticketError(TicketErrorCode.NONCE_OVERFLOW, 'ticket senderNonce would overflow uint32', { lastNonce: this.#next - 1, requested: count, session: this.id });
+    }
+    if (this.#next + count > this.#end) throw new Error(`${count} nonces asked, ${this.#end - this.#next} reserved`);
+    const first = this.#next;
+    this.#next += count;
+    return first;
+  }
 }
 
 /**
  * The gateway operator's side (§5.6, §6.5, §6.6): holds the key, one PM session (nonce counter) per
  * recipientRandHash, credit per (recipient, O session); refuses expired params (retryable: fetch
  * fresh ones), prices more than doubled within a session, and params the deposit/reserve cannot back.
- * State is in this process: run one sender broker per key.
+ * Nonce counters, initial prices and credit are in Redis under the sender's address: a restarted
+ * broker continues where it stopped, and replicas with the same key never reuse a nonce. A Redis
+ * failure refuses the payment with the retryable BrokerError STATE_UNAVAILABLE.
  */
 @Injectable()
 export class SenderService {
-  readonly #sessions = new Map<string, PmSession>();
-  readonly #initialPrices = new Map<string, Rational>();
-  readonly #balances = new InMemoryBalances();
   readonly #config: SenderConfig;
+  readonly #timeoutMs: number;
 
   constructor(
     @Inject(SENDER_DEPS) private readonly deps: SenderDeps,
     @Inject(CHAIN_VIEW) private readonly chain: ChainStateView,
     @Inject(CONFIG) config: TicketBrokerConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
     private readonly metrics: BrokerMetrics,
   ) {
     this.#config = {
@@ -76,26 +103,26 @@ export class SenderService {
       maxTotalEV: { num: config.BROKER_MAX_TOTAL_EV, den: 1n },
       depositMultiplier: config.BROKER_DEPOSIT_MULTIPLIER,
     };
-    chain.onNewBlock((block) => this.#dropExpiredSessions(block));
+    this.#timeoutMs = config.BROKER_REDIS_TIMEOUT_MS;
   }
 
   get address(): string {
     return toChecksumAddress(this.deps.signer.address);
   }
 
-  createPayment(req: RequestOf<Cmds['createPayment']>): ReplyOf<Cmds['createPayment']> {
+  async createPayment(req: RequestOf<Cmds['createPayment']>): Promise<ReplyOf<Cmds['createPayment']>> {
     try {
-      const reply = this.#create(req);
+      const reply = await this.#create(req);
       this.metrics.paymentsCreated.inc();
       this.metrics.ticketsCreated.inc(reply.numTickets);
       return reply;
     } catch (e) {
-      if (isTicketError(e)) this.metrics.paymentsRefused.inc({ code: e.code });
+      if (isTicketError(e) || e instanceof BrokerError) this.metrics.paymentsRefused.inc({ code: e.code });
       throw e;
     }
   }
 
-  #create(req: RequestOf<Cmds['createPayment']>): ReplyOf<Cmds['createPayment']> {
+  async #create(req: RequestOf<Cmds['createPayment']>): Promise<ReplyOf<Cmds['createPayment']>> {
     let info: OrchestratorInfo;
     try {
       info = WireCodecs.OrchestratorInfo.decodeBase64(req.orchestratorInfo);
@@ -106,13 +133,10 @@ export class SenderService {
     if (tp === undefined) throw ticketError(TicketErrorCode.PARAMS_MISSING, 'ticketParams is nil');
     const priceInfo: PriceInfo | undefined =
       info.priceInfo === undefined ? undefined : { pricePerUnit: info.priceInfo.pricePerUnit, pixelsPerUnit: info.priceInfo.pixelsPerUnit };
+    if (priceInfo === undefined || priceInfo.pixelsPerUnit === 0n) checkPriceNotDoubled(priceInfo, RAT_ZERO); // throws MISSING_PRICE
+    const price = priceRational(priceInfo as PriceInfo);
     const recipient = addressFromWire(tp.recipient);
     const recipientKey = accountKey(recipient);
-    const priceKey = `${recipientKey}:${req.session}`;
-    const initial = this.#initialPrices.get(priceKey);
-    if (priceInfo === undefined || priceInfo.pixelsPerUnit === 0n) checkPriceNotDoubled(priceInfo, initial ?? RAT_ZERO); // throws MISSING_PRICE
-    const price = priceRational(priceInfo as PriceInfo);
-    if (initial !== undefined) checkPriceNotDoubled(priceInfo, initial); // > 2 × the session's first price (§5.6)
     const params: TicketParams = {
       recipient,
       faceValue: bigIntFromWire(tp.faceValue),
@@ -128,13 +152,24 @@ export class SenderService {
     };
     const chain = this.chain.snapshot();
     const view = this.#view(chain);
-    // params, EV, funding (§6.5) before any credit is touched; expired params → retryable PARAMS_EXPIRED (refresh)
+    // params, EV, funding (§6.5) before any state is touched; expired params → retryable PARAMS_EXPIRED (refresh)
     const ev = validateTicketParams(params, 1, view, this.#config);
-    const session = this.#session(params);
-    const existing = this.#balances.reserve(recipientKey, req.session);
+    const fee = ratFromJson(req.feeEstimate);
+    const nonceTtlMs = SenderSessions.nonceTtlMs(params.expirationBlock, chain.lastSeenL1Block);
+    const reserveNonces = (count: number) =>
+      this.deps.sessions.reserve(toHex(params.recipientRandHash), count, nonceTtlMs, recipientKey, req.session, price);
+    // one round trip: the credit is taken out, and as many nonces as the fee can need with no credit
+    // are reserved (nonces the credit makes unnecessary are skipped: gaps are harmless)
+    const { existing, nonces } = await this.#reserve(recipientKey, req.session, () => reserveNonces(ticketsNeeded(RAT_ZERO, fee, ev).numTickets));
     try {
-      const need = ticketsNeeded(existing, ratFromJson(req.feeEstimate), ev);
-      const batch = need.numTickets > 0 ? createTicketBatch(session, this.deps.signer, need.numTickets, view, this.#config) : undefined;
+      if (nonces.initialPrice !== undefined) checkPriceNotDoubled(priceInfo, nonces.initialPrice); // > 2 × the session's first price (§5.6)
+      const need = ticketsNeeded(existing, fee, ev);
+      let range = nonces;
+      if (need.numTickets > range.count) {
+        // a negative balance (debits above the staged credit) needs more: a second round trip
+        range = await withStateTimeout('reserve nonces', this.#timeoutMs, () => reserveNonces(need.numTickets));
+      }
+      const batch = need.numTickets > 0 ? createTicketBatch(new ReservedSession(params, range), this.deps.signer, need.numTickets, view, this.#config) : undefined;
       const exp = batch?.expirationParams ?? params.expirationParams ?? chain.expirationParams;
       const payment = WireCodecs.Payment.create({
         ticketParams: tp,
@@ -143,7 +178,6 @@ export class SenderService {
         ticketSenderParams: (batch?.senderParams ?? []).map((t) => ({ senderNonce: t.senderNonce, sig: t.sig })),
         expectedPrice: info.priceInfo,
       });
-      if (initial === undefined) this.#initialPrices.set(priceKey, price);
       return {
         payment: encodePaymentHeader(payment),
         numTickets: need.numTickets,
@@ -151,18 +185,55 @@ export class SenderService {
         staged: ratToJson(ratAdd(existing, need.newCredit)),
       };
     } catch (e) {
-      this.#balances.credit(recipientKey, req.session, existing); // nothing was sent: the credit goes back
+      await this.#giveBack(recipientKey, req.session, existing); // nothing was sent: the credit goes back
       throw e;
     }
   }
 
-  settle(req: RequestOf<Cmds['settle']>): ReplyOf<Cmds['settle']> {
+  /**
+   * Takes the (recipient, session) credit out and runs `nonces` (SenderSessions.reserve) at the same
+   * time, so both cost one round trip. Any failure → STATE_UNAVAILABLE, and a credit taken out
+   * (also one that lands after the timeout) goes back.
+   */
+  async #reserve(
+    recipientKey: string,
+    session: string,
+    nonces: () => Promise<SenderReservation>,
+  ): Promise<{ existing: Rational; nonces: SenderReservation }> {
+    const credit = this.deps.balances.reserve(recipientKey, session);
+    let used = false;
+    try {
+      const [existing, r] = await withStateTimeout('reserve credit and nonces', this.#timeoutMs, () => Promise.all([credit, nonces()]));
+      used = true;
+      return { existing, nonces: r };
+    } finally {
+      if (!used) {
+        credit.then(
+          (c) => this.#giveBack(recipientKey, session, c),
+          () => undefined,
+        );
+      }
+    }
+  }
+
+  async #giveBack(recipientKey: string, session: string, amount: Rational): Promise<void> {
+    if (amount.num === 0n) return;
+    try {
+      await withStateTimeout('give back credit', this.#timeoutMs, () => this.deps.balances.credit(recipientKey, session, amount));
+    } catch (e) {
+      this.logger.warn({ err: (e as Error).message, recipient: recipientKey, session, amount: `${amount.num}/${amount.den}` }, 'credit of a refused payment not given back');
+    }
+  }
+
+  async settle(req: RequestOf<Cmds['settle']>): Promise<ReplyOf<Cmds['settle']>> {
     const key = req.recipient.toLowerCase();
     const staged = ratFromJson(req.staged);
-    if (req.outcome === 'completed') this.#balances.credit(key, req.session, ratSub(staged, ratFromJson(req.debit)));
-    else if (req.outcome === 'not-sent') this.#balances.credit(key, req.session, staged);
     // 'lost': the request reached the O but no valid response came: the credit is gone (§6.6)
-    return { balance: ratToJson(this.#balances.balance(key, req.session) ?? RAT_ZERO) };
+    const back = req.outcome === 'completed' ? ratSub(staged, ratFromJson(req.debit)) : req.outcome === 'not-sent' ? staged : undefined;
+    const balance = await withStateTimeout('settle balance', this.#timeoutMs, () =>
+      back === undefined ? this.deps.balances.balance(key, req.session) : this.deps.balances.add(key, req.session, back),
+    );
+    return { balance: ratToJson(balance ?? RAT_ZERO) };
   }
 
   runway(req: RequestOf<Cmds['runway']>): ReplyOf<Cmds['runway']> {
@@ -206,21 +277,5 @@ export class SenderService {
       });
     }
     return info;
-  }
-
-  /** New params (every OrchestratorInfo update) start a new PM session (§6.5). */
-  #session(params: TicketParams): PmSession {
-    const id = toHex(params.recipientRandHash);
-    let s = this.#sessions.get(id);
-    if (s === undefined) {
-      s = new PmSession(params);
-      this.#sessions.set(id, s);
-    }
-    return s;
-  }
-
-  #dropExpiredSessions(l1Block: bigint): void {
-    for (const [id, s] of this.#sessions) if (s.params.expirationBlock <= l1Block) this.#sessions.delete(id);
-    this.#balances.prune();
   }
 }

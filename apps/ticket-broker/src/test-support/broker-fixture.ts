@@ -118,12 +118,22 @@ export function recipientApp(natsUrl: string, redisUrl: string, prefix: string, 
   });
 }
 
-export function senderApp(natsUrl: string, prefix: string, instance: string, ks: { keystore: string; password: string }): Promise<TicketBrokerApp> {
+export function senderApp(
+  natsUrl: string,
+  redisUrl: string,
+  prefix: string,
+  instance: string,
+  ks: { keystore: string; password: string },
+  extra: NodeJS.ProcessEnv = {},
+): Promise<TicketBrokerApp> {
   return createApp({
     ...baseEnv(natsUrl, prefix, instance),
     BROKER_MODE: 'sender',
     BROKER_KEYSTORE_FILE: ks.keystore,
     BROKER_KEYSTORE_PASSWORD_FILE: ks.password,
+    REDIS_URL: redisUrl,
+    REDIS_KEY_PREFIX: `${prefix}:`,
+    ...extra,
   });
 }
 
