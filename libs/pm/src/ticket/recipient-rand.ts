@@ -4,6 +4,8 @@ import { ratReduce, type Rational } from '../math/rational';
 import { auxData, hasEmptyAuxData, writeUint256, type TicketExpirationParams } from './ticket';
 
 const BLOCK = 64;
+/** Recent HMAC results kept per secret: every ticket of a PM session has the same recipientRand message. */
+const REMEMBERED = 1024;
 
 /**
  * The recipient's 32-byte ticket secret, with the HMAC-SHA256 key pads precomputed.
@@ -17,6 +19,11 @@ export class RecipientSecret {
   #inner: Buffer;
   /** (K ⊕ opad) ‖ inner digest: the key block stays, the digest part is rewritten per call. */
   readonly #outer: Buffer;
+  /**
+   * message (latin1) → HMAC. A payment's recipientRand repeats for every payment of its session
+   * (same params), so the two SHA-256 runs happen once per session, not once per payment.
+   */
+  readonly #remembered = new Map<string, Uint8Array>();
 
   constructor(secret: Uint8Array) {
     if (secret.length !== 32) throw new RangeError(`ticket secret must be 32 bytes, got ${secret.length}`);
@@ -54,9 +61,15 @@ export class RecipientSecret {
   }
 
   #finish(length: number): Uint8Array {
+    const key = this.#inner.latin1Slice(BLOCK, BLOCK + length);
+    const known = this.#remembered.get(key);
+    if (known !== undefined) return known.slice();
     const inner = nodeHash('sha256', this.#inner.subarray(0, BLOCK + length), 'buffer');
     inner.copy(this.#outer, BLOCK);
-    return new Uint8Array(nodeHash('sha256', this.#outer, 'buffer'));
+    const mac = new Uint8Array(nodeHash('sha256', this.#outer, 'buffer'));
+    if (this.#remembered.size >= REMEMBERED) this.#remembered.clear();
+    this.#remembered.set(key, mac.slice());
+    return mac;
   }
 }
 

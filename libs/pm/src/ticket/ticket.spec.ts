@@ -107,6 +107,20 @@ describe('recipientRand HMAC', () => {
       }),
     );
   });
+
+  it('one secret over many repeated messages (its remembered results) still equals createHmac; callers cannot alter what it remembers', () => {
+    const key = new Uint8Array(32).fill(7);
+    const secret = new RecipientSecret(key);
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 120 }), { minLength: 1, maxLength: 40 }), (msgs) => {
+        for (const msg of [...msgs, ...msgs]) {
+          const got = secret.hmac(msg);
+          expect(toHex(got, false)).toBe(createHmac('sha256', key).update(msg).digest('hex'));
+          got.fill(0); // a caller scribbling on its copy
+        }
+      }),
+    );
+  });
 });
 
 describe('win check and EV', () => {
