@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { makeTestSegment, probeVideo } from '@lpts/media';
 import type { RenditionJson } from '@lpts/protocol';
-import { startNats, uniquePrefix, type StartedNats } from '@lpts/testing';
+import { spawnTs, startNats, uniquePrefix, type StartedNats, type TsProcess } from '@lpts/testing';
 import { Dispatcher, WorkerRegistry } from '@lpts/workers';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 
@@ -71,16 +70,13 @@ describe('worker processes: kill -9 mid-segment and SIGTERM drain', () => {
   let nc: NatsConnection;
   let registry: WorkerRegistry;
   let segment: Buffer;
-  const procs = new Map<string, ChildProcess>();
-  const logs = new Map<string, string>();
+  const procs = new Map<string, TsProcess>();
   const prefix = uniquePrefix('k9');
 
-  function spawnWorker(id: string): ChildProcess {
-    const { NODE_OPTIONS: _drop, ...env } = process.env;
-    const child = spawn(process.execPath, ['--conditions=@lpts/source', '-r', join(APP_ROOT, '../../scripts/register-ts.cjs'), join(APP_ROOT, 'src/main.ts')], {
+  function spawnWorker(id: string): TsProcess {
+    const worker = spawnTs(join(APP_ROOT, 'src/main.ts'), {
       cwd: APP_ROOT,
       env: {
-        ...env,
         NATS_URL: nats.url,
         NATS_SUBJECT_PREFIX: prefix,
         OPS_PORT: '0',
@@ -90,18 +86,10 @@ describe('worker processes: kill -9 mid-segment and SIGTERM drain', () => {
         WORKER_CAPACITY: '1',
         WORKER_LEASE_MS: '3000',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    logs.set(id, '');
-    const append = (b: Buffer) => logs.set(id, (logs.get(id) ?? '') + b.toString());
-    child.stdout?.on('data', append);
-    child.stderr?.on('data', append);
-    procs.set(id, child);
-    return child;
+    procs.set(id, worker);
+    return worker;
   }
-
-  const exited = (c: ChildProcess): Promise<number | null> =>
-    c.exitCode !== null || c.signalCode !== null ? Promise.resolve(c.exitCode) : new Promise((res) => c.once('exit', (code) => res(code)));
 
   beforeAll(async () => {
     nats = await startNats({ jetstream: false });
@@ -113,13 +101,13 @@ describe('worker processes: kill -9 mid-segment and SIGTERM drain', () => {
     [segment] = await Promise.all([
       makeTestSegment({ seconds: 2, width: 1920, height: 1080 }),
       until(() => registry.workers().length === 2, 60_000, 'two workers to advertise').catch((e: unknown) => {
-        throw new Error(`${(e as Error).message}\n${[...logs].map(([k, v]) => `${k}: ${v}`).join('\n')}`);
+        throw new Error(`${(e as Error).message}\n${[...procs].map(([k, w]) => `${k}: ${w.output()}`).join('\n')}`);
       }),
     ]);
   });
 
   afterAll(async () => {
-    for (const c of procs.values()) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    for (const w of procs.values()) await w.kill();
     await registry?.stop();
     await nc?.drain();
     await nats?.stop();
@@ -133,8 +121,8 @@ describe('worker processes: kill -9 mid-segment and SIGTERM drain', () => {
     let ffmpegPid = 0;
     await until(
       () => {
-        for (const [id, c] of procs) {
-          const kids = c.pid ? ffmpegChildren(c.pid) : [];
+        for (const [id, w] of procs) {
+          const kids = w.child.pid ? ffmpegChildren(w.child.pid) : [];
           if (kids[0]) {
             victim = id;
             ffmpegPid = kids[0];
@@ -149,7 +137,7 @@ describe('worker processes: kill -9 mid-segment and SIGTERM drain', () => {
     const proc = must(procs.get(victim));
     await new Promise((res) => setTimeout(res, 150));
     expect(alive(ffmpegPid)).toBe(true);
-    proc.kill('SIGKILL');
+    proc.child.kill('SIGKILL');
     const out = await pending;
     expect(out.attempts).toBe(2);
     expect(out.workerId).not.toBe(victim);
@@ -159,7 +147,7 @@ describe('worker processes: kill -9 mid-segment and SIGTERM drain', () => {
       expect(x.frames).toBe(60);
       expect(x.pixels).toBe(v.frames * v.width * v.height);
     }
-    expect(await exited(proc)).toBeNull();
+    expect(await proc.exited).toBeNull();
     // The dead worker's orphaned ffmpeg does not linger (its pipes closed with the parent).
     await until(() => !alive(ffmpegPid), 10_000, 'the orphaned ffmpeg to exit');
     // Its lease lapses (3 s) and the registry drops it; new segments go to the survivor only.
@@ -174,11 +162,11 @@ describe('worker processes: kill -9 mid-segment and SIGTERM drain', () => {
     const pending = new Dispatcher(registry).transcode({ sessionId: 'drain', segment, renditions: LADDER }).catch((e: unknown) => {
       throw new Error(`${String(e)} ${JSON.stringify((e as { details?: unknown }).details)} ${JSON.stringify(registry.workers())}`);
     });
-    await until(() => (proc.pid ? ffmpegChildren(proc.pid).length > 0 : false), 20_000, 'ffmpeg to start');
-    proc.kill('SIGTERM');
+    await until(() => (proc.child.pid ? ffmpegChildren(proc.child.pid).length > 0 : false), 20_000, 'ffmpeg to start');
+    proc.child.kill('SIGTERM');
     const out = await pending;
     expect(out).toMatchObject({ workerId: survivor, attempts: 1 });
-    expect(await exited(proc)).toBe(0);
+    expect(await proc.exited).toBe(0);
     await until(() => registry.workers().length === 0, 1_000, 'the gone event');
   });
 });

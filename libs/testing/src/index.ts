@@ -16,3 +16,4 @@ export { requireBinary, MissingBinaryError, type BinaryName } from './lib/binari
 export { InfraStartError } from './lib/process';
 export { pgQuery, PgQueryError, type PgResult } from './lib/pg-wire';
 export { jsonRpc } from './lib/anvil';
+export { spawnTs, type TsProcess, type TsProcessOptions } from './lib/ts-process';
