@@ -2,9 +2,7 @@ import { Redis } from 'ioredis';
 
 /**
  * An ioredis connection that fails fast while Redis is unreachable (no offline queue), so a
- * payment is refused as retryable instead of waiting; it reconnects in the background. Commands
- * issued in the same tick (concurrent payments) leave in one write (auto-pipelining): one socket
- * write per burst instead of one per payment.
+ * payment is refused as retryable instead of waiting; it reconnects in the background.
  */
 export async function connectRedis(url: string, name: string, timeoutMs = 5000): Promise<Redis> {
   const redis = new Redis(url, {
@@ -13,7 +11,6 @@ export async function connectRedis(url: string, name: string, timeoutMs = 5000):
     maxRetriesPerRequest: 1,
     retryStrategy: (times) => Math.min(times * 50, 500),
     lazyConnect: true,
-    enableAutoPipelining: true,
   });
   redis.on('error', () => undefined); // surfaced per command; reconnection is automatic
   try {
