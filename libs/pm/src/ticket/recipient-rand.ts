@@ -61,7 +61,7 @@ export class RecipientSecret {
   }
 
   #finish(length: number): Uint8Array {
-    const key = this.#inner.latin1Slice(BLOCK, BLOCK + length);
+    const key = this.#inner.toString('latin1', BLOCK, BLOCK + length);
     const known = this.#remembered.get(key);
     if (known !== undefined) return known.slice();
     const inner = nodeHash('sha256', this.#inner.subarray(0, BLOCK + length), 'buffer');
