@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { SettlementCommands, type WinningTicketJson } from '@lpts/protocol';
 import { NatsRpcClient, connectNats, drainNats } from '@lpts/platform';
@@ -36,6 +38,49 @@ async function exactlyOnce(h: Harness, tickets: WinningTicketJson[], fromBlock: 
   // Face values are distinct, so each transfer names its ticket.
   expect(transfers.map((t) => t.amount).sort()).toEqual(tickets.map((t) => BigInt(t.faceValue)).sort());
   for (const t of tickets) expect(await h.devnet.contracts.ticketBroker.getFunction('usedTickets')(t.ticketHash)).toBe(true);
+}
+
+/**
+ * A JSON-RPC proxy that pins eth_estimateGas to the `latest` block, as geth and Arbitrum do by default
+ * (anvil estimates against its pending block, which would hide a resubmission behind a "ticket is used" estimate).
+ */
+async function latestEstimateProxy(target: string): Promise<{ url: string; close(): Promise<void> }> {
+  const pin = (c: { method?: string; params?: unknown[] }) => (c.method === 'eth_estimateGas' && c.params?.length === 1 ? { ...c, params: [...c.params, 'latest'] } : c);
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString()) as unknown;
+      const out = Array.isArray(body) ? body.map(pin) : pin(body as { method?: string });
+      fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(out) })
+        .then(async (r) => {
+          res.writeHead(r.status, { 'content-type': 'application/json' });
+          res.end(await r.text());
+        })
+        .catch(() => res.destroy());
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+/** Hashes of every redeemWinningTicket tx `from` ever sent since `fromBlock`: mined ones, then the mempool's. */
+async function redeemTxs(h: Harness, from: string, fromBlock: number): Promise<string[]> {
+  const selector = h.devnet.contracts.ticketBroker.interface.getFunction('redeemWinningTicket')?.selector ?? '';
+  const ours = (tx: { from?: string; input?: string }) => tx.from?.toLowerCase() === from.toLowerCase() && (tx.input ?? '').startsWith(selector);
+  const hashes: string[] = [];
+  const latest = Number(await h.blockNumber());
+  for (let n = fromBlock; n <= latest; n++) {
+    const block = await h.devnet.provider.send('eth_getBlockByNumber', ['0x' + n.toString(16), true]);
+    for (const tx of (block?.transactions ?? []) as { hash: string; from?: string; input?: string }[]) if (ours(tx)) hashes.push(tx.hash);
+  }
+  const pool = (await h.devnet.provider.send('txpool_content', [])) as { pending: Record<string, Record<string, { hash: string; from?: string; input?: string }>> };
+  for (const [addr, byNonce] of Object.entries(pool.pending)) {
+    if (addr.toLowerCase() !== from.toLowerCase()) continue;
+    for (const tx of Object.values(byNonce)) if (ours({ ...tx, from: addr })) hashes.push(tx.hash);
+  }
+  return hashes;
 }
 
 describe('settlement recovery (kill -9, Redis restart with AOF)', () => {
@@ -87,6 +132,114 @@ describe('settlement recovery (kill -9, Redis restart with AOF)', () => {
     } finally {
       second.kill('SIGTERM');
       await new Promise((r) => second.once('exit', r));
+    }
+  });
+
+  it('kill -9 with the redemption tx in the mempool: the restarted process waits for it, never sends a second one', async () => {
+    // The hash is recorded in the ledger before the raw tx reaches the node; the new process looks it up
+    // (pending), waits for it instead of submitting again, and records its receipt.
+    await initializeNextRound(h.devnet);
+    const start = Number(await h.blockNumber());
+    const t = await h.ticket({ faceValue: nextFace() });
+    const proxy = await latestEstimateProxy(h.anvil.rpcUrl);
+    const env = h.env({
+      ETH_RPC_URLS: proxy.url,
+      LEDGER_URL: `pglite://${join(h.dir, 'ledger-mempool')}`,
+      ...(process.env['SETTLEMENT_SPEC_DEBUG'] ? { LOG_LEVEL: 'info' } : {}),
+    });
+    const redeemer = h.orchestrator.address;
+    await h.devnet.provider.send('evm_setAutomine', [false]);
+    let second: ChildProcess | undefined;
+    try {
+      await h.enqueue(t);
+      const first = spawnSettlement(env);
+      const [pendingHash] = await waitFor('the redemption tx in the mempool', async () => {
+        const txs = await redeemTxs(h, redeemer, start);
+        return txs.length > 0 ? txs : undefined;
+      }, 40_000, 20);
+      // Recorded before the node saw it.
+      const row = await waitFor('the hash in the ledger', async () => {
+        const l = await rpc.request(SettlementCommands.redemptions, { limit: 10 }).catch(() => undefined);
+        return l?.tickets.find((r) => r.ticketHash === t.ticketHash.toLowerCase() && r.txHash);
+      });
+      expect(row).toMatchObject({ state: 'submitting', txHash: pendingHash });
+      first.kill('SIGKILL');
+      await new Promise((r) => first.once('exit', r));
+      const job = await h.queue.getJob(t.ticketHash);
+      const startedBefore = job?.attemptsStarted ?? 0;
+
+      second = spawnSettlement(env);
+      // The stalled job is taken over (lock 2 s) and processed again; give a resubmission every chance to happen.
+      await waitFor('the job processed again', async () => ((await h.queue.getJob(t.ticketHash))?.attemptsStarted ?? 0) > startedBefore, 30_000);
+      await new Promise((r) => setTimeout(r, 2_000));
+      // Nothing is final before the tx is mined.
+      const waiting = await rpc.request(SettlementCommands.redemptions, { limit: 10 });
+      expect(waiting.tickets.find((r) => r.ticketHash === t.ticketHash.toLowerCase())).toMatchObject({ state: 'submitting', txHash: pendingHash });
+      await h.devnet.provider.send('evm_mine', []);
+      await h.devnet.provider.send('evm_setAutomine', [true]);
+      const list = await waitFor('ledger shows the ticket redeemed', async () => {
+        const l = await rpc.request(SettlementCommands.redemptions, { state: 'redeemed', limit: 100 }).catch(() => undefined);
+        return l?.tickets.find((r) => r.ticketHash === t.ticketHash.toLowerCase());
+      });
+      await new Promise((r) => setTimeout(r, 1_000)); // nothing more may be sent
+      await h.mine(1);
+      const sent = await redeemTxs(h, redeemer, start);
+      expect(sent).toEqual([pendingHash]);
+      expect(list.txHash).toBe(pendingHash);
+      await exactlyOnce(h, [t], start);
+    } finally {
+      await h.devnet.provider.send('evm_setAutomine', [true]);
+      if (second) {
+        second.kill('SIGTERM');
+        await new Promise((r) => second?.once('exit', r));
+      }
+      await proxy.close();
+    }
+  });
+
+  it('a recorded redemption tx the node never mined: dropped → submitted anew, unknown with its nonce free → re-sent at that nonce; once each', async () => {
+    await initializeNextRound(h.devnet);
+    const start = Number(await h.blockNumber());
+    const redeemer = h.orchestrator.address;
+    let app: SettlementApp | undefined;
+    try {
+      app = await createApp(h.env({ SETTLEMENT_INIT_ROUNDS: 'false' })); // no other tx of ours in between
+      const core = app.core;
+      // As if an earlier process had recorded a broadcast and died before the node took it.
+      const seed = async (t: WinningTicketJson, nonce: number, hash: string) => {
+        await core.ledger.admit(t);
+        await core.ledger.transition(t.ticketHash, { state: 'submitting', attempt: true });
+        await core.ledger.transition(t.ticketHash, { state: 'submitting', broadcast: { nonce, hash, gasPrice: 1n } });
+        await h.enqueue(t);
+        return waitFor('redeemed', async () => {
+          const r = await core.ledger.get(t.ticketHash);
+          return r?.state === 'redeemed' ? r : undefined;
+        });
+      };
+      // dropped: nonce 0 went to the orchestrator's registration long ago.
+      const dropped = await h.ticket({ faceValue: nextFace() });
+      const lost = `0x${'ab'.repeat(32)}`;
+      const a = await seed(dropped, 0, lost);
+      expect(a.txHash).toMatch(/^0x[0-9a-f]{64}$/);
+      expect(a.txHash).not.toBe(lost);
+      expect(a.attempts).toBe(2);
+      expect((await core.ledger.events(dropped.ticketHash)).some((e) => e.reason?.startsWith('tx dropped: nonce 0'))).toBe(true);
+      // unknown: the account's next nonce, never broadcast.
+      const unknown = await h.ticket({ faceValue: nextFace() });
+      const next = await h.devnet.provider.getTransactionCount(redeemer, 'pending');
+      const never = `0x${'cd'.repeat(32)}`;
+      const b = await seed(unknown, next, never);
+      expect(b.txNonce).toBe(next);
+      expect(b.txAttempts.map((x) => x.hash)).toEqual([never, b.txHash]);
+      expect(b.attempts).toBe(1);
+      const sent = await redeemTxs(h, redeemer, start);
+      expect(sent.sort()).toEqual([a.txHash, b.txHash].sort());
+      await exactlyOnce(h, [dropped, unknown], start);
+      const metrics = await (await fetch(`http://127.0.0.1:${app.runtime.opsPort}/metrics`)).text();
+      expect(metrics).toMatch(/lpts_settlement_redeem_tx_recoveries_total\{found="dropped"[^}]*\} 1/);
+      expect(metrics).toMatch(/lpts_settlement_redeem_tx_recoveries_total\{found="unknown"[^}]*\} 1/);
+    } finally {
+      await app?.close();
     }
   });
 

@@ -90,6 +90,8 @@ describe('redemption helpers', () => {
     expect(reasonLabel('insufficient ticket face value for redeem tx cost: txCost 9 >= faceValue 5')).toBe('tx cost above face value');
     expect(reasonLabel('expired: creationRound 1 + validity 2 <= current round 3')).toBe('expired');
     expect(reasonLabel('submit reverted: sender deposit and reserve insufficient to cover ticket face value (#657, retrying)')).toBe('contract funds check (#657)');
+    expect(reasonLabel('tx dropped: nonce 4 went to another transaction; submitting again')).toBe('tx dropped');
+    expect(reasonLabel('tx in flight: TransactionBroker.redeemWinningTicket: no receipt after 180000 ms, sender not active')).toBe('tx in flight');
     expect(reasonLabel(undefined)).toBe('');
   });
 });

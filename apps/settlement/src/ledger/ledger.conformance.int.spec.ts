@@ -127,6 +127,43 @@ describe.each(backends)('ledger conformance: $name', (backend) => {
     expect((await ledger.transition(t.ticketHash, { state: 'redeemed', reason: 'confirmed' })).txHash).toBe(`0x${'11'.repeat(32)}`);
   });
 
+  it('records each broadcast (nonce and hashes, restarted for a new nonce), clears them on request, keeps them across a reopen', async () => {
+    const t = ticket();
+    await ledger.admit(t);
+    expect(await ledger.get(t.ticketHash)).toMatchObject({ txNonce: null, txAttempts: [] });
+    const h = (n: number) => `0x${String(n).repeat(64)}`;
+    await ledger.transition(t.ticketHash, { state: 'submitting', attempt: true });
+    await ledger.transition(t.ticketHash, { state: 'submitting', broadcast: { nonce: 7, hash: h(1), gasPrice: 10n }, details: { replacement: 0 } });
+    await ledger.transition(t.ticketHash, { state: 'submitting', broadcast: { nonce: 7, hash: h(2), gasPrice: 12n } });
+    await ledger.transition(t.ticketHash, { state: 'submitting', broadcast: { nonce: 7, hash: h(2), gasPrice: 12n } }); // the same again: no event
+    expect(await ledger.get(t.ticketHash)).toMatchObject({
+      state: 'submitting',
+      txHash: h(2),
+      txNonce: 7,
+      txAttempts: [
+        { hash: h(1), gasPrice: '10' },
+        { hash: h(2), gasPrice: '12' },
+      ],
+      attempts: 1,
+    });
+    const events = await ledger.events(t.ticketHash);
+    expect(events.map((e) => e.txHash)).toEqual([null, null, h(1), h(2)]);
+    expect(events[2]?.details).toEqual({ nonce: 7, gasPrice: '10', replacement: 0 });
+    if (backend.persistent) {
+      await ledger.close();
+      ledger = await RedemptionLedger.open(url);
+      expect((await ledger.get(t.ticketHash))?.txAttempts).toHaveLength(2);
+    }
+    // a new nonce starts a new list; clearTx forgets it but keeps the last hash
+    await ledger.transition(t.ticketHash, { state: 'submitting', broadcast: { nonce: 9, hash: h(3), gasPrice: 11n } });
+    expect(await ledger.get(t.ticketHash)).toMatchObject({ txNonce: 9, txAttempts: [{ hash: h(3), gasPrice: '11' }] });
+    const cleared = await ledger.transition(t.ticketHash, { state: 'submitting', reason: 'tx dropped', clearTx: true });
+    expect(cleared).toMatchObject({ txNonce: null, txAttempts: [], txHash: h(3), reason: 'tx dropped' });
+    // a later redemption records its own broadcast and keeps it on `redeemed`
+    await ledger.transition(t.ticketHash, { state: 'submitting', broadcast: { nonce: 12, hash: h(4), gasPrice: 11n } });
+    expect(await ledger.transition(t.ticketHash, { state: 'redeemed', txHash: h(4) })).toMatchObject({ state: 'redeemed', txHash: h(4), txNonce: 12 });
+  });
+
   it('refuses a transition of an unknown ticket and leaves no event', async () => {
     await expect(ledger.transition(`0x${'ff'.repeat(32)}`, { state: 'failed' })).rejects.toThrow(/unknown ticket/);
     expect(await ledger.events(`0x${'ff'.repeat(32)}`)).toEqual([]);

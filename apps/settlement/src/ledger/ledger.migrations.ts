@@ -38,6 +38,14 @@ CREATE TABLE IF NOT EXISTS redemption_events (
 CREATE INDEX IF NOT EXISTS redemption_events_ticket_idx ON redemption_events (ticket_hash, id);
 `,
   },
+  {
+    version: 2,
+    name: 'redemption tx in flight: nonce and every broadcast hash',
+    sql: `
+ALTER TABLE redemptions ADD COLUMN IF NOT EXISTS tx_nonce bigint;
+ALTER TABLE redemptions ADD COLUMN IF NOT EXISTS tx_attempts jsonb NOT NULL DEFAULT '[]'::jsonb;
+`,
+  },
 ];
 
 /** Arbitrary constant key of the advisory lock that serialises migrations of one database. */

@@ -31,9 +31,22 @@ export interface RedemptionRow {
   state: RedemptionState;
   reason: string | null;
   txHash: string | null;
+  /**
+   * The redemption tx that may be on the wire: its nonce (recorded before each broadcast) and every
+   * hash broadcast for it, oldest first. Cleared once known not to have redeemed the ticket (mined
+   * revert, dropped); kept on `redeemed`. Non-null on an open ticket: look it up before anything else.
+   */
+  txNonce: number | null;
+  txAttempts: TxAttemptRecord[];
   attempts: number;
   createdAt: number;
   updatedAt: number;
+}
+
+/** One broadcast of the redemption tx (gas price in wei, decimal). */
+export interface TxAttemptRecord {
+  hash: string;
+  gasPrice: string;
 }
 
 export interface StateChange {
@@ -44,6 +57,13 @@ export interface StateChange {
   details?: Record<string, string | number | boolean> | undefined;
   /** Count a submission attempt. */
   attempt?: boolean;
+  /**
+   * A broadcast is about to go out (recorded before the node sees it): sets `txHash`, and `txNonce` /
+   * `txAttempts` (appended for the same nonce, restarted for a new one).
+   */
+  broadcast?: { nonce: number; hash: string; gasPrice: bigint | string } | undefined;
+  /** The recorded tx is known not to have redeemed the ticket (mined revert, dropped): forget nonce and attempts. */
+  clearTx?: boolean;
 }
 
 interface DbRow {
@@ -56,13 +76,15 @@ interface DbRow {
   state: RedemptionState;
   reason: string | null;
   tx_hash: string | null;
+  tx_nonce: string | number | null;
+  tx_attempts: TxAttemptRecord[] | string | null;
   attempts: number;
   created_at: Date | string;
   updated_at: Date | string;
 }
 
 const COLUMNS = `ticket_hash, sender, recipient, face_value::text AS face_value, creation_round::text AS creation_round,
-  params_expiration_block::text AS params_expiration_block, state, reason, tx_hash, attempts, created_at, updated_at`;
+  params_expiration_block::text AS params_expiration_block, state, reason, tx_hash, tx_nonce::text AS tx_nonce, tx_attempts, attempts, created_at, updated_at`;
 
 function toRow(r: DbRow): RedemptionRow {
   return {
@@ -75,6 +97,8 @@ function toRow(r: DbRow): RedemptionRow {
     state: r.state,
     reason: r.reason,
     txHash: r.tx_hash,
+    txNonce: r.tx_nonce === null ? null : Number(r.tx_nonce),
+    txAttempts: typeof r.tx_attempts === 'string' ? (JSON.parse(r.tx_attempts) as TxAttemptRecord[]) : (r.tx_attempts ?? []),
     attempts: r.attempts,
     createdAt: new Date(r.created_at).getTime(),
     updatedAt: new Date(r.updated_at).getTime(),
@@ -97,7 +121,7 @@ export interface Ledger {
   /** Records a ticket as queued unless it is already known; returns its row. */
   admit(t: WinningTicketJson): Promise<{ row: RedemptionRow; created: boolean }>;
   get(ticketHash: string): Promise<RedemptionRow | undefined>;
-  /** Moves a ticket to a new state; an event is appended when state, reason or tx hash change. */
+  /** Moves a ticket to a new state; an event is appended when state, reason, tx hash or the recorded tx change. */
   transition(ticketHash: string, change: StateChange): Promise<RedemptionRow>;
   list(opts: { state?: string | undefined; limit: number }): Promise<RedemptionRow[]>;
   events(ticketHash: string): Promise<LedgerEvent[]>;
@@ -211,15 +235,29 @@ export class RedemptionLedger implements Ledger {
       if (!found) throw new Error(`ledger: unknown ticket ${ticketHash}`);
       const before = toRow(found);
       const reason = change.reason ?? null;
-      const txHash = change.txHash ?? before.txHash;
-      const changed = before.state !== change.state || before.reason !== reason || before.txHash !== txHash;
+      const b = change.broadcast;
+      const txHash = b?.hash ?? change.txHash ?? before.txHash;
+      let txNonce = before.txNonce;
+      let txAttempts = before.txAttempts;
+      if (change.clearTx) {
+        txNonce = null;
+        txAttempts = [];
+      }
+      if (b) {
+        const attempt = { hash: b.hash, gasPrice: b.gasPrice.toString() };
+        if (txNonce !== b.nonce) txAttempts = [attempt];
+        else if (!txAttempts.some((a) => a.hash === b.hash)) txAttempts = [...txAttempts, attempt];
+        txNonce = b.nonce;
+      }
+      const txChanged = txNonce !== before.txNonce || txAttempts.length !== before.txAttempts.length;
+      const changed = before.state !== change.state || before.reason !== reason || before.txHash !== txHash || txChanged;
       if (!changed && !change.attempt) return before;
       const r = await tx.query<DbRow>(
-        `UPDATE redemptions SET state = $2, reason = $3, tx_hash = $4, attempts = attempts + $5, updated_at = now()
+        `UPDATE redemptions SET state = $2, reason = $3, tx_hash = $4, attempts = attempts + $5, tx_nonce = $6::bigint, tx_attempts = $7::jsonb, updated_at = now()
          WHERE ticket_hash = $1 RETURNING ${COLUMNS}`,
-        [hash, change.state, reason, txHash, change.attempt ? 1 : 0],
+        [hash, change.state, reason, txHash, change.attempt ? 1 : 0, txNonce, JSON.stringify(txAttempts)],
       );
-      await appendEvent(tx, hash, change);
+      await appendEvent(tx, hash, { ...change, txHash: b?.hash ?? change.txHash, details: b ? { nonce: b.nonce, gasPrice: b.gasPrice.toString(), ...change.details } : change.details });
       return toRow(r.rows[0] as DbRow);
     });
   }

@@ -1,4 +1,4 @@
-import { isChainError, type ChainError, type Ticket, type TxResult } from '@lpts/chain';
+import { isChainError, type ChainError, type SentTx, type Ticket, type TxLookup, type TxRequest, type TxResult } from '@lpts/chain';
 import type { Logger } from '@lpts/platform';
 import { SettlementEvents, zWinningTicket, type WinningTicketJson } from '@lpts/protocol';
 import type { NatsRpcClient } from '@lpts/platform';
@@ -40,6 +40,9 @@ export interface RedemptionOptions {
 }
 
 type Outcome = { done: true; state: RedemptionState } | { done: false };
+
+/** How to submit: a fresh transaction, or take up the one an earlier attempt recorded. */
+type Submission = { kind: 'fresh'; gasLimit: bigint; available: bigint; txCost: bigint } | { kind: 'resume'; sent: SentTx; found: TxLookup };
 
 /** What to do with a ticket now, decided from chain state (no side effects). */
 type Decision = { kind: 'submit'; gasLimit: bigint; available: bigint; txCost: bigint } | { kind: 'change'; change: StateChange; done: boolean };
@@ -146,7 +149,10 @@ export class RedemptionService {
     } catch (e) {
       const reason = `error: ${e instanceof Error ? e.message : String(e)}`.slice(0, 500);
       this.logger.warn({ ticket: t.ticketHash, reason }, 'redemption attempt failed; retrying');
-      await this.change(t, { state: RedemptionState.skipped, reason }).catch(() => undefined);
+      // A recorded tx keeps the ticket `submitting`: the next attempt looks it up before anything else.
+      const cur = await this.ledger.get(t.ticketHash).catch(() => undefined);
+      const state = cur && cur.txNonce !== null ? RedemptionState.submitting : RedemptionState.skipped;
+      await this.change(t, { state, reason }).catch(() => undefined);
       outcome = { done: false };
     }
     if (outcome.done) return outcome.state;
@@ -159,16 +165,42 @@ export class RedemptionService {
     if (this.inFlight.has(hash)) return { done: false };
     this.inFlight.add(hash);
     try {
+      if (row.txNonce !== null) {
+        const resumed = await this.recover(t, row);
+        if (resumed) return resumed;
+        row = (await this.ledger.get(t.ticketHash)) ?? row;
+      }
       const view = this.watcher.latest ?? (await this.watcher.refresh());
       const d = await this.decide(t, row, view);
       if (d.kind === 'change') {
         await this.change(t, d.change);
         return d.done ? { done: true, state: d.change.state } : { done: false };
       }
-      return await this.submit(t, d.gasLimit, { available: d.available, txCost: d.txCost });
+      return await this.submit(t, { kind: 'fresh', gasLimit: d.gasLimit, available: d.available, txCost: d.txCost });
     } finally {
       this.inFlight.delete(hash);
     }
+  }
+
+  /**
+   * The ticket has a redemption tx recorded by an earlier attempt (a crash, a receipt timeout): no other
+   * is submitted while that one can still be mined. Mined → redeemed with its receipt (a revert is handled
+   * as usual); pending → waited for; unknown to the node with its nonce free → re-sent at that nonce;
+   * dropped (its nonce went to another tx) → forgotten, and the rules run again (returns undefined).
+   */
+  private async recover(t: WinningTicketJson, row: RedemptionRow): Promise<Outcome | undefined> {
+    const sent: SentTx = { nonce: row.txNonce as number, attempts: row.txAttempts.map((a) => ({ hash: a.hash, gasPrice: BigInt(a.gasPrice) })) };
+    const found = await this.ctx.tx.lookup(sent);
+    this.metrics.txRecoveries.inc({ found: found.state });
+    this.logger.warn(
+      { ticket: t.ticketHash, nonce: sent.nonce, hashes: sent.attempts.map((a) => a.hash), found: found.state, ...('hash' in found ? { txHash: found.hash } : {}) },
+      `redemption tx of an earlier attempt: ${found.state}`,
+    );
+    if (found.state === 'dropped') {
+      await this.change(t, { state: row.state, reason: droppedReason(sent.nonce), clearTx: true });
+      return undefined;
+    }
+    return this.submit(t, { kind: 'resume', sent, found });
   }
 
   private async decide(t: WinningTicketJson, row: RedemptionRow, view: ChainView): Promise<Decision> {
@@ -217,21 +249,39 @@ export class RedemptionService {
     return { kind: 'submit', gasLimit, available, txCost };
   }
 
-  private async submit(t: WinningTicketJson, gasLimit: bigint, numbers: { available: bigint; txCost: bigint }): Promise<Outcome> {
+  private async submit(t: WinningTicketJson, how: Submission): Promise<Outcome> {
     const sender = t.sender.toLowerCase();
     const face = BigInt(t.faceValue);
-    const row = await this.change(t, {
-      state: RedemptionState.submitting,
-      attempt: true,
-      details: { gasLimit: gasLimit.toString(), available: numbers.available.toString(), txCost: numbers.txCost.toString() },
-    });
+    const row =
+      how.kind === 'fresh'
+        ? await this.change(t, {
+            state: RedemptionState.submitting,
+            attempt: true,
+            details: { gasLimit: how.gasLimit.toString(), available: how.available.toString(), txCost: how.txCost.toString() },
+          })
+        : ((await this.ledger.get(t.ticketHash)) as RedemptionRow);
     this.pending.set(sender, this.pendingAmount(sender) + face);
     this.metrics.pendingTickets.inc();
     void this.watcher.republishSender(sender).catch(() => undefined);
+    // Whether a tx of this ticket may be on the wire (then its hash is in the ledger).
+    let recorded = how.kind === 'resume';
+    const req: TxRequest = {
+      ...this.redeemRequest(t),
+      ...(how.kind === 'fresh' ? { gasLimit: how.gasLimit } : {}),
+      // Durable before the node sees the tx: a crash after this can only find it again, never send another.
+      onBroadcast: async (b) => {
+        await this.change(t, {
+          state: RedemptionState.submitting,
+          broadcast: { nonce: b.nonce, hash: b.hash, gasPrice: b.gasPrice },
+          details: { replacement: b.replacement, gasLimit: b.gasLimit.toString() },
+        });
+        recorded = true;
+      },
+    };
     let res: TxResult | undefined;
     let err: unknown;
     try {
-      res = await this.ctx.tx.send({ ...this.redeemRequest(t), gasLimit });
+      res = how.kind === 'fresh' ? await this.ctx.tx.send(req) : await this.ctx.tx.resume(req, how.sent, how.found);
     } catch (e) {
       err = e;
     } finally {
@@ -247,13 +297,31 @@ export class RedemptionService {
       await this.change(t, {
         state: RedemptionState.redeemed,
         txHash: res.hash,
-        details: { gasUsed: res.receipt.gasUsed.toString(), effectiveGasPrice: res.receipt.effectiveGasPrice.toString(), blockNumber: res.receipt.blockNumber.toString() },
+        details: {
+          gasUsed: res.receipt.gasUsed.toString(),
+          effectiveGasPrice: res.receipt.effectiveGasPrice.toString(),
+          blockNumber: res.receipt.blockNumber.toString(),
+          nonce: res.nonce,
+          ...(how.kind === 'resume' ? { recovered: how.found.state } : {}),
+        },
       });
       return { done: true, state: RedemptionState.redeemed };
     }
     this.metrics.tx('redeem', undefined, false);
+    if (isChainError(err, 'TX_DROPPED')) {
+      await this.change(t, { state: RedemptionState.submitting, reason: droppedReason(how.kind === 'resume' ? how.sent.nonce : undefined), clearTx: true });
+      return { done: false };
+    }
+    if (recorded && !isChainError(err, 'REVERTED')) {
+      // No receipt (timeout, endpoint down…) but the tx may still be mined: keep it; the next attempt looks it up.
+      const message = err instanceof Error ? err.message : String(err);
+      this.logger.warn({ ticket: t.ticketHash, err: message }, 'redemption tx without an outcome yet; looked up again on the next attempt');
+      await this.change(t, { state: RedemptionState.submitting, reason: `tx in flight: ${message}`.slice(0, 500) });
+      return { done: false };
+    }
+    // Not sent, or reverted (mined, or a fresh estimate): the recorded tx, if any, redeemed nothing.
     const d = await this.onRevert(t, row, err, 'submit');
-    await this.change(t, d.kind === 'change' ? d.change : { state: RedemptionState.skipped, reason: 'unexpected' });
+    await this.change(t, { ...(d.kind === 'change' ? d.change : { state: RedemptionState.skipped, reason: 'unexpected' }), clearTx: true });
     return d.kind === 'change' && d.done ? { done: true, state: d.change.state } : { done: false };
   }
 
@@ -288,15 +356,16 @@ export class RedemptionService {
   private async change(t: WinningTicketJson, change: StateChange): Promise<RedemptionRow> {
     const before = await this.ledger.get(t.ticketHash);
     const row = await this.ledger.transition(t.ticketHash, change);
-    if (!before || before.state !== row.state || before.reason !== row.reason) {
-      this.metrics.redemptions.inc({ state: change.state, reason: reasonLabel(change.reason) });
+    const moved = !before || before.state !== row.state || before.reason !== row.reason;
+    if (moved) this.metrics.redemptions.inc({ state: change.state, reason: reasonLabel(change.reason) });
+    if (moved || before?.txHash !== row.txHash) {
       this.bus.publish(SettlementEvents.redemption, {
         ticketHash: t.ticketHash,
         state: change.state,
         ...(change.reason ? { reason: change.reason } : {}),
         ...(row.txHash ? { txHash: row.txHash } : {}),
       });
-      this.logger.info({ ticket: t.ticketHash, state: change.state, reason: change.reason, txHash: row.txHash }, 'ticket state');
+      this.logger.info({ ticket: t.ticketHash, state: change.state, reason: change.reason, txHash: row.txHash, ...(change.broadcast ? { nonce: change.broadcast.nonce } : {}) }, 'ticket state');
     }
     return row;
   }
@@ -330,9 +399,15 @@ function ticketTuple(t: Ticket): unknown[] {
   return [t.recipient, t.sender, t.faceValue, t.winProb, t.senderNonce, t.recipientRandHash, t.auxData];
 }
 
+function droppedReason(nonce: number | undefined): string {
+  return `tx dropped: nonce ${nonce ?? '?'} went to another transaction; submitting again`;
+}
+
 /** Low-cardinality metric label for a reason (the numbers stay in the ledger). */
 export function reasonLabel(reason: string | undefined): string {
   if (!reason) return '';
+  if (reason.startsWith('tx dropped')) return 'tx dropped';
+  if (reason.startsWith('tx in flight')) return 'tx in flight';
   if (reason.startsWith('params expire')) return 'params not expired';
   if (reason.startsWith('insufficient sender funds for redeem tx cost')) return 'tx cost above available funds';
   if (reason.startsWith('insufficient ticket face value')) return 'tx cost above face value';

@@ -12,6 +12,7 @@ export class SettlementMetrics {
   readonly blockNumber: Gauge;
   readonly currentRound: Gauge;
   readonly pendingTickets: Gauge;
+  readonly txRecoveries: Counter<'found'>;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -30,6 +31,12 @@ export class SettlementMetrics {
     this.blockNumber = new Gauge({ name: 'lpts_settlement_block_number', help: 'Latest block number the watcher processed.', registers });
     this.currentRound = new Gauge({ name: 'lpts_settlement_current_round', help: 'Current round as the watcher last read it.', registers });
     this.pendingTickets = new Gauge({ name: 'lpts_settlement_pending_tickets', help: 'Tickets being submitted right now.', registers });
+    this.txRecoveries = new Counter({
+      name: 'lpts_settlement_redeem_tx_recoveries_total',
+      help: 'Redemption txs recorded by an earlier attempt (crash, no receipt) looked up again, by what the node said: mined, pending, unknown (re-sent at its nonce), dropped (submitted anew).',
+      labelNames: ['found'],
+      registers,
+    });
   }
 
   /** Counts gas of a mined transaction (gasUsed × effectiveGasPrice). */

@@ -8,6 +8,8 @@ export const ChainErrorCode = {
   CONTRACT_NOT_REGISTERED: 'CONTRACT_NOT_REGISTERED',
   /** No receipt within the per-transaction timeout (after every allowed replacement). */
   TX_TIMEOUT: 'TX_TIMEOUT',
+  /** A transaction broadcast earlier can never be mined: the node knows none of its hashes and its nonce went to another transaction. */
+  TX_DROPPED: 'TX_DROPPED',
   /** The price needed (oracle or replacement bump) is above the configured maximum. */
   GAS_PRICE_ABOVE_MAX: 'GAS_PRICE_ABOVE_MAX',
   /** The node rejected the nonce (too low / already known / replacement underpriced). */

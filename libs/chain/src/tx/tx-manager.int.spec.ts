@@ -3,7 +3,7 @@ import { startAnvil, type StartedAnvil } from '@lpts/testing';
 import { isChainError } from '../errors/chain-error';
 import { HttpRpcClient } from '../rpc/http-rpc-client';
 import { type RpcClient, RpcResponseError } from '../rpc/rpc-client';
-import { TxManager } from './tx-manager';
+import { TxManager, type TxBroadcast } from './tx-manager';
 
 const solc = require('solc') as { compile(input: string): string };
 
@@ -154,7 +154,8 @@ describe('TxManager on anvil', () => {
         timeoutMs: 5000,
         pollMs: 25,
       });
-      const sending = tm.send({ to: reverter, data: iface.encodeFunctionData('ok') });
+      const seen: TxBroadcast[] = [];
+      const sending = tm.send({ to: reverter, data: iface.encodeFunctionData('ok'), onBroadcast: (b) => void seen.push(b) });
       await new Promise((r) => setTimeout(r, 160)); // first replacement is out
       await rpc.request('evm_mine', []);
       const res = await sending;
@@ -163,6 +164,120 @@ describe('TxManager on anvil', () => {
       expect(res.receipt.status).toBe(1);
       expect(res.attempts.map((a) => a.hash)).toContain(res.hash);
       expect(res.receipt.effectiveGasPrice).toBe(res.attempts.find((a) => a.hash === res.hash)?.gasPrice);
+      // every broadcast, replacements included, went through onBroadcast first
+      expect(seen.map((b) => [b.hash, b.nonce, b.replacement])).toEqual(res.attempts.map((a, i) => [a.hash, res.nonce, i]));
+    });
+  });
+
+  describe('crash safety: onBroadcast, lookup, resume', () => {
+    const pendingCount = async (a: string) => Number(BigInt(await rpc.request<string>('eth_getTransactionCount', [a, 'pending'])));
+    const manager = (signer: Wallet, over: Partial<ConstructorParameters<typeof TxManager>[2]> = {}) =>
+      new TxManager(rpc, signer, { chainId: 31337n, gasPrice: fixedPrice(3n * GWEI), maxGasPrice: 100n * GWEI, pollMs: 20, ...over });
+    const okCall = () => ({ to: reverter, data: iface.encodeFunctionData('ok'), label: 'Reverter.ok' });
+
+    it('hands each signed tx to onBroadcast before the node sees it; a throw there sends nothing', async () => {
+      const signer = new Wallet(key(6));
+      const tm = manager(signer);
+      const seen: { b: TxBroadcast; known: unknown }[] = [];
+      const res = await tm.send({
+        ...okCall(),
+        onBroadcast: async (b) => {
+          seen.push({ b, known: await rpc.request('eth_getTransactionByHash', [b.hash]) });
+        },
+      });
+      expect(seen).toHaveLength(1);
+      expect(seen[0]?.known).toBeNull();
+      expect(seen[0]?.b).toMatchObject({ hash: res.hash, nonce: res.nonce, from: signer.address, gasPrice: 3n * GWEI, gasLimit: res.gasLimit, replacement: 0, label: 'Reverter.ok' });
+      const before = await pendingCount(signer.address);
+      const refused = await caught(
+        tm.send({
+          ...okCall(),
+          onBroadcast: () => {
+            throw new Error('ledger down');
+          },
+        }),
+      );
+      expect(refused).toEqual(new Error('ledger down'));
+      expect(await pendingCount(signer.address)).toBe(before);
+    });
+
+    it('looks a recorded tx up: mined, unknown (nonce free), dropped (nonce used by another tx)', async () => {
+      const signer = new Wallet(key(7));
+      const tm = manager(signer);
+      const mined = await tm.send(okCall());
+      expect(await tm.lookup({ nonce: mined.nonce, attempts: mined.attempts })).toMatchObject({ state: 'mined', hash: mined.hash, receipt: { status: 1 } });
+      // Signed and recorded, never sent (a crash between the two).
+      let recorded: TxBroadcast | undefined;
+      await caught(
+        tm.send({
+          ...okCall(),
+          onBroadcast: (b) => {
+            recorded = b;
+            throw new Error('crash');
+          },
+        }),
+      );
+      const sent = { nonce: recorded?.nonce ?? -1, attempts: [{ hash: recorded?.hash ?? '', gasPrice: recorded?.gasPrice ?? 0n }] };
+      expect(sent.nonce).toBe(mined.nonce + 1);
+      expect(await tm.lookup(sent)).toEqual({ state: 'unknown', nonce: sent.nonce });
+      await tm.send({ ...okCall(), gasLimit: 90_000n }); // another tx takes that nonce
+      expect(await tm.lookup(sent)).toEqual({ state: 'dropped', nonce: sent.nonce });
+      const err = await caught(tm.resume(okCall(), sent));
+      expect(isChainError(err, 'TX_DROPPED')).toBe(true);
+      expect(isChainError(err) && err.details).toMatchObject({ nonce: sent.nonce, hashes: sent.attempts[0]?.hash });
+    });
+
+    it('resumes an unknown tx by re-sending at its own nonce (recorded through onBroadcast)', async () => {
+      const signer = new Wallet(key(8));
+      const tm = manager(signer);
+      let recorded: TxBroadcast | undefined;
+      await caught(
+        tm.send({
+          ...okCall(),
+          onBroadcast: (b) => {
+            recorded = b;
+            throw new Error('crash');
+          },
+        }),
+      );
+      const sent = { nonce: recorded?.nonce ?? -1, attempts: [{ hash: recorded?.hash ?? '', gasPrice: recorded?.gasPrice ?? 0n }] };
+      const fresh = manager(signer); // the restarted process
+      const seen: TxBroadcast[] = [];
+      const res = await fresh.resume({ ...okCall(), onBroadcast: (b) => void seen.push(b) }, sent);
+      expect(res.nonce).toBe(sent.nonce);
+      expect(seen).toMatchObject([{ nonce: sent.nonce, replacement: 1, hash: res.hash }]);
+      expect(res.attempts.map((a) => a.hash)).toEqual([sent.attempts[0]?.hash, res.hash]);
+      expect(await pendingCount(signer.address)).toBe(sent.nonce + 1);
+    });
+
+    describe('with automine off', () => {
+      beforeEach(async () => {
+        await rpc.request('evm_setAutomine', [false]);
+      });
+      afterEach(async () => {
+        await rpc.request('evm_setAutomine', [true]);
+        await rpc.request('evm_mine', []);
+      });
+
+      it('finds a broadcast tx pending and resumes by waiting for it, sending nothing new', async () => {
+        const signer = new Wallet(key(9));
+        const tm = manager(signer, { timeoutMs: 300, replaceAfterMs: 60_000 });
+        const recorded: TxBroadcast[] = [];
+        const err = await caught(tm.send({ ...okCall(), gasLimit: 100_000n, onBroadcast: (b) => void recorded.push(b) }));
+        expect(isChainError(err, 'TX_TIMEOUT')).toBe(true); // the process gave up (or died); the tx is in the mempool
+        const sent = { nonce: recorded[0]?.nonce ?? -1, attempts: recorded.map((b) => ({ hash: b.hash, gasPrice: b.gasPrice })) };
+        const found = await tm.lookup(sent);
+        expect(found).toEqual({ state: 'pending', hash: sent.attempts[0]?.hash, gasPrice: 3n * GWEI, gasLimit: 100_000n });
+        const fresh = manager(signer);
+        const seen: TxBroadcast[] = [];
+        const resuming = fresh.resume({ ...okCall(), onBroadcast: (b) => void seen.push(b) }, sent, found);
+        await new Promise((r) => setTimeout(r, 100));
+        await rpc.request('evm_mine', []);
+        const res = await resuming;
+        expect(res).toMatchObject({ hash: sent.attempts[0]?.hash, nonce: sent.nonce, gasLimit: 100_000n, receipt: { status: 1 } });
+        expect(seen).toEqual([]);
+        expect(await pendingCount(signer.address)).toBe(sent.nonce + 1);
+      });
     });
   });
 
