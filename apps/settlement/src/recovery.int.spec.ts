@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { NatsRpcClient, connectNats, drainNats } from '@lpts/platform';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
 import { initializeNextRound } from '@lpts/contracts';
+import { spawnTs, type TsProcess } from '@lpts/testing';
 import { createApp, type SettlementApp } from './bootstrap';
 import { ETH, startHarness, waitFor, type Harness } from './spec/harness.test';
 
@@ -14,22 +14,13 @@ jest.setTimeout(60_000);
 
 const APP_ROOT = join(__dirname, '..');
 
-/** settlement as a real process, from source (the root scripts/register-ts.cjs compiles the .ts on require). */
-function spawnSettlement(env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--conditions=@lpts/source', '-r', join(APP_ROOT, '../../scripts/register-ts.cjs'), join(APP_ROOT, 'src', 'main.ts')], {
-    cwd: APP_ROOT,
-    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
-    stdio: ['ignore', process.env['SETTLEMENT_SPEC_DEBUG'] ? 'inherit' : 'ignore', 'pipe'],
+/** settlement as a real process, from source; its output is echoed when SETTLEMENT_SPEC_DEBUG is set or it fails. */
+function spawnSettlement(env: Record<string, string>): TsProcess {
+  const proc = spawnTs(join(APP_ROOT, 'src', 'main.ts'), { cwd: APP_ROOT, env });
+  void proc.exited.then((code) => {
+    if ((code && code !== 0) || process.env['SETTLEMENT_SPEC_DEBUG']) process.stderr.write(`settlement child exited ${code ?? proc.child.signalCode}: ${proc.output().slice(-10_000)}\n`);
   });
-  let err = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    err += d.toString();
-    if (err.length > 20_000) err = err.slice(-10_000);
-  });
-  child.on('exit', (code, signal) => {
-    if ((code && code !== 0) || process.env['SETTLEMENT_SPEC_DEBUG']) process.stderr.write(`settlement child exited ${code} ${signal ?? ''}: ${err}\n`);
-  });
-  return child;
+  return proc;
 }
 
 async function exactlyOnce(h: Harness, tickets: WinningTicketJson[], fromBlock: number): Promise<void> {
@@ -113,8 +104,7 @@ describe('settlement recovery (kill -9, Redis restart with AOF)', () => {
 
     const first = spawnSettlement(env);
     await waitFor('first redemption', async () => (await h.transfers(start)).length > 0, 40_000, 20);
-    first.kill('SIGKILL');
-    await new Promise((r) => first.once('exit', r));
+    await first.kill('SIGKILL');
     const before = (await h.transfers(start)).length;
     expect(before).toBeLessThan(tickets.length);
 
@@ -130,8 +120,7 @@ describe('settlement recovery (kill -9, Redis restart with AOF)', () => {
       await new Promise((r) => setTimeout(r, 500)); // nothing more may arrive
       await exactlyOnce(h, tickets, start);
     } finally {
-      second.kill('SIGTERM');
-      await new Promise((r) => second.once('exit', r));
+      await second.kill('SIGTERM');
     }
   });
 
@@ -149,7 +138,7 @@ describe('settlement recovery (kill -9, Redis restart with AOF)', () => {
     });
     const redeemer = h.orchestrator.address;
     await h.devnet.provider.send('evm_setAutomine', [false]);
-    let second: ChildProcess | undefined;
+    let second: TsProcess | undefined;
     try {
       await h.enqueue(t);
       const first = spawnSettlement(env);
@@ -163,8 +152,7 @@ describe('settlement recovery (kill -9, Redis restart with AOF)', () => {
         return l?.tickets.find((r) => r.ticketHash === t.ticketHash.toLowerCase() && r.txHash);
       });
       expect(row).toMatchObject({ state: 'submitting', txHash: pendingHash });
-      first.kill('SIGKILL');
-      await new Promise((r) => first.once('exit', r));
+      await first.kill('SIGKILL');
       const job = await h.queue.getJob(t.ticketHash);
       const startedBefore = job?.attemptsStarted ?? 0;
 
@@ -190,8 +178,7 @@ describe('settlement recovery (kill -9, Redis restart with AOF)', () => {
     } finally {
       await h.devnet.provider.send('evm_setAutomine', [true]);
       if (second) {
-        second.kill('SIGTERM');
-        await new Promise((r) => second?.once('exit', r));
+        await second.kill('SIGTERM');
       }
       await proxy.close();
     }
