@@ -171,10 +171,8 @@ export class TxManager implements TxSender {
     return this.signer.address;
   }
 
-  /** Estimates, prices, signs, sends and waits for the receipt (replacing while it waits). */
-  async send(req: TxRequest): Promise<TxResult> {
-    const label = req.label ?? 'transaction';
-    const gasLimit = req.gasLimit ?? (await this.estimate(req));
+  /** The oracle's gas price, refused (retryable) above the configured maximum. */
+  private async currentGasPrice(label: string): Promise<bigint> {
     const gasPrice = await this.options.gasPrice.getGasPrice();
     if (gasPrice > this.options.maxGasPrice) {
       throw new ChainError('GAS_PRICE_ABOVE_MAX', `${label}: gas price ${gasPrice} above max ${this.options.maxGasPrice}`, {
@@ -182,6 +180,14 @@ export class TxManager implements TxSender {
         details: { gasPrice, maxGasPrice: this.options.maxGasPrice, label },
       });
     }
+    return gasPrice;
+  }
+
+  /** Estimates, prices, signs, sends and waits for the receipt (replacing while it waits). */
+  async send(req: TxRequest): Promise<TxResult> {
+    const label = req.label ?? 'transaction';
+    const gasLimit = req.gasLimit ?? (await this.estimate(req));
+    const gasPrice = await this.currentGasPrice(label);
     const { nonce, hash } = await this.serialised(() => this.broadcastNew(req, gasLimit, gasPrice, label));
     const attempts: TxAttempt[] = [{ hash, gasPrice }];
     const receipt = await this.waitWithReplacement(req, gasLimit, nonce, attempts, label);
@@ -231,13 +237,7 @@ export class TxManager implements TxSender {
       }
       case 'unknown': {
         const gasLimit = req.gasLimit ?? (await this.estimate(req));
-        const gasPrice = await this.options.gasPrice.getGasPrice();
-        if (gasPrice > this.options.maxGasPrice) {
-          throw new ChainError('GAS_PRICE_ABOVE_MAX', `${label}: gas price ${gasPrice} above max ${this.options.maxGasPrice}`, {
-            retryable: true,
-            details: { gasPrice, maxGasPrice: this.options.maxGasPrice, label },
-          });
-        }
+        const gasPrice = await this.currentGasPrice(label);
         const hash = await this.serialised(async () => {
           const next = await this.chainNonce();
           if (next !== nonce) throw this.dropped(sent, label, `the account's next nonce is ${next}`);

@@ -5,7 +5,7 @@ import { Controller, Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { MessagePattern } from '@nestjs/microservices';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { trace } from '@opentelemetry/api';
+import { trace, type Tracer } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { z } from 'zod';
 import { connectNats, drainNats } from '../nats/nats-connection';
@@ -59,6 +59,17 @@ describe('trace context over NATS RPC (real nats-server)', () => {
     await app.listen();
   }
 
+  /** WhoAmI called inside an active 'caller' span. */
+  function callInSpan(tracer: Tracer) {
+    return tracer.startActiveSpan('caller', async (span) => {
+      try {
+        return { caller: span.spanContext(), reply: await client.request(WhoAmI, {}) };
+      } finally {
+        span.end();
+      }
+    });
+  }
+
   afterEach(async () => {
     await app?.close();
     app = undefined;
@@ -74,13 +85,7 @@ describe('trace context over NATS RPC (real nats-server)', () => {
   it('without an exporter: spans are not recorded, yet the caller trace id reaches the handler', async () => {
     const tracer = initTelemetry({ service: 'spec', instance: 'a', version: '0' });
     await serve();
-    const { caller, reply } = await tracer.startActiveSpan('caller', async (span) => {
-      try {
-        return { caller: span.spanContext(), reply: await client.request(WhoAmI, {}) };
-      } finally {
-        span.end();
-      }
-    });
+    const { caller, reply } = await callInSpan(tracer);
     expect(caller.traceId).toMatch(/^[0-9a-f]{32}$/);
     expect(reply.traceId).toBe(caller.traceId);
     expect(reply.spanId).not.toBe(caller.spanId);
@@ -91,13 +96,7 @@ describe('trace context over NATS RPC (real nats-server)', () => {
     const exporter = new InMemorySpanExporter();
     const tracer = initTelemetry({ service: 'spec', instance: 'b', version: '0', spanProcessors: [new SimpleSpanProcessor(exporter)] });
     await serve();
-    const { caller, reply } = await tracer.startActiveSpan('caller', async (span) => {
-      try {
-        return { caller: span.spanContext(), reply: await client.request(WhoAmI, {}) };
-      } finally {
-        span.end();
-      }
-    });
+    const { caller, reply } = await callInSpan(tracer);
     expect(reply.recording).toBe(true);
     expect(reply.traceId).toBe(caller.traceId);
     const server = exporter.getFinishedSpans().find((s) => s.name === `nats ${WhoAmI.pattern}`);
