@@ -19,6 +19,7 @@ import { SegmentDispatcher } from './sessions/segment-dispatcher';
 import { transcodeJobSpec } from './sessions/transcode-job';
 import { RenditionStore } from './storage/rendition-store';
 import { VodJobsService } from './vod/vod-jobs.service';
+import { VodOutputStore } from './vod/vod-output';
 import { OrchestratorWireClient } from './wire/orchestrator-client';
 
 export const SERVICE = 'gateway';
@@ -142,7 +143,7 @@ export async function createApp(env: NodeJS.ProcessEnv, overrides: GatewayOverri
     const live = new LiveService(dispatcher, store, metrics, logger);
     vod = new VodJobsService(
       dispatcher,
-      store,
+      new VodOutputStore(config.GATEWAY_VOD_DIR, job.presets),
       {
         redisUrl: config.REDIS_URL,
         prefix: config.REDIS_KEY_PREFIX.replace(/:+$/, '') || 'lp',
@@ -154,6 +155,7 @@ export async function createApp(env: NodeJS.ProcessEnv, overrides: GatewayOverri
         ffmpegTimeoutMs: config.GATEWAY_VOD_FFMPEG_TIMEOUT_MS,
         concurrency: config.GATEWAY_VOD_CONCURRENCY,
         keepJobs: config.GATEWAY_VOD_MAX_JOBS,
+        keepS: config.GATEWAY_VOD_KEEP_S,
       },
       logger,
     );

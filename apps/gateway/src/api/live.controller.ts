@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Controller, Delete, Inject, Param, Post, Put, Req, Res } from '@nestjs/common';
 import { CONFIG } from '@lpts/platform';
+import { GatewayError } from '../common/gateway.errors';
 import type { GatewayConfig } from '../config/gateway.env';
+import { vodJobIdOfStream } from '../vod/vod-output';
 import { readBody } from './http-body';
 import { LiveService, multipartBody, parseSegmentFile, parseStreamName } from './live.service';
 
@@ -32,6 +34,10 @@ export class LiveController {
 
   private async push(streamParam: string, file: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const stream = parseStreamName(streamParam);
+    if (vodJobIdOfStream(stream) !== undefined) {
+      req.resume();
+      throw new GatewayError('BAD_REQUEST', `stream names vod-<16 hex digits> are reserved for VOD job outputs`, { details: { stream } });
+    }
     if (file.endsWith('.m3u8')) {
       const text = (await readBody(req, 1_000_000)).toString('utf8');
       const r = this.live.pushPlaylist(stream, text);

@@ -22,6 +22,7 @@ const errorBody = {
             'BAD_REQUEST',
             'SEGMENT_TOO_LARGE',
             'NOT_FOUND',
+            'CONFLICT',
             'VOD_DISABLED',
           ],
         },
@@ -61,7 +62,7 @@ const pushOperation = (method: string) => ({
         'multipart/mixed': { schema: { type: 'string', format: 'binary' } },
       },
     },
-    '400': err('Bad stream name, file name or undecodable segment'),
+    '400': err('Bad stream name (vod-<16 hex> names are reserved for VOD outputs), file name or undecodable segment'),
     '413': err('Segment over GATEWAY_MAX_SEGMENT_BYTES'),
     '502': err('ALL_ATTEMPTS_FAILED / VERIFICATION_FAILED / orchestrator errors'),
     '503': err('NO_ORCHESTRATORS (reason per candidate) or PRICE_TOO_HIGH (max and each price)'),
@@ -116,7 +117,8 @@ export const OPENAPI_DOCUMENT = {
         description:
           'The job goes onto the bullmq queue in Redis (it survives a gateway restart). A worker cuts the input into GATEWAY_VOD_SEGMENT_S MPEG-TS ' +
           'segments at keyframes (stream copy for H.264, else re-encoded to H.264), transcodes each like a live segment (same orchestrator selection, ' +
-          'payments and verification) and publishes HLS at `playlistUrl`. Bad input (not media, too large, unreachable URL) fails the job with a VodError code.',
+          'payments and verification) and writes the HLS output to disk (GATEWAY_VOD_DIR), served at `playlistUrl` until the job is deleted or ' +
+          'GATEWAY_VOD_KEEP_S after it completed (`expiresAt`), across gateway restarts. Bad input (not media, too large, unreachable URL) fails the job with a VodError code.',
         requestBody: {
           required: true,
           content: {
@@ -150,6 +152,20 @@ export const OPENAPI_DOCUMENT = {
         summary: 'State, progress and error of one VOD job (poll it, or follow /events)',
         parameters: [vodJobId],
         responses: { '200': { description: 'Job', content: { 'application/json': { schema: { $ref: '#/components/schemas/VodJob' } } } }, '404': err('Unknown job'), '503': err('VOD_DISABLED') },
+      },
+      delete: {
+        operationId: 'deleteVodJob',
+        summary: 'Delete a VOD job and its files (uploaded input and HLS output)',
+        description:
+          'Removes the job from the queue and its folder under GATEWAY_VOD_DIR; its playlist and segments answer 404 afterwards. A completed job whose record ' +
+          'Redis no longer keeps (GATEWAY_VOD_MAX_JOBS) can still be deleted while its output is on disk.',
+        parameters: [vodJobId],
+        responses: {
+          '204': { description: 'Deleted' },
+          '404': err('NOT_FOUND: unknown job (or already deleted)'),
+          '409': err('CONFLICT: the job is running; delete it once it has completed or failed'),
+          '503': err('VOD_DISABLED'),
+        },
       },
     },
     '/vod/jobs/{id}/events': {
@@ -202,6 +218,7 @@ export const OPENAPI_DOCUMENT = {
           createdAt: { type: 'integer', description: 'ms since the epoch' },
           startedAt: { type: 'integer' },
           finishedAt: { type: 'integer' },
+          expiresAt: { type: 'integer', description: 'Completed jobs: when the retention sweep removes the job and its output (finishedAt + GATEWAY_VOD_KEEP_S; absent when kept until deleted)' },
           result: { type: 'object', properties: { segments: { type: 'integer' }, durationMs: { type: 'integer' } } },
           error: {
             type: 'object',
@@ -220,7 +237,7 @@ export const OPENAPI_DOCUMENT = {
           },
           statusUrl: { type: 'string', description: '/vod/jobs/<id>' },
           eventsUrl: { type: 'string', description: '/vod/jobs/<id>/events' },
-          playlistUrl: { type: 'string', description: 'HLS master playlist /stream/vod-<id>.m3u8 (complete once the job is completed)' },
+          playlistUrl: { type: 'string', description: 'HLS master playlist /stream/vod-<id>.m3u8 (served from disk; complete, with #EXT-X-ENDLIST, once the job is completed)' },
         },
       },
       PushResult: {

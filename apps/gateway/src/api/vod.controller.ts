@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Controller, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, Delete, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { CONFIG } from '@lpts/platform';
 import { z } from 'zod';
 import { GatewayError } from '../common/gateway.errors';
@@ -79,6 +79,14 @@ export class VodController {
   @Get(':id')
   get(@Param('id') id: string): Promise<VodJobView> {
     return this.vod.get(id);
+  }
+
+  /** Removes the job and its files (input and HLS output); 409 while it runs. */
+  @Delete(':id')
+  async remove(@Param('id') id: string, @Res() res: ServerResponse): Promise<void> {
+    await this.vod.remove(id);
+    res.statusCode = 204;
+    res.end();
   }
 
   /** Server-sent events: the current state at once, then one event per state change or progress; ends after completed/failed. */

@@ -23,6 +23,8 @@ export const GatewayErrorCode = {
   SEGMENT_TOO_LARGE: 'SEGMENT_TOO_LARGE',
   /** Unknown stream, rendition or segment. */
   NOT_FOUND: 'NOT_FOUND',
+  /** The resource is in a state that does not allow the request (deleting a VOD job while it runs). */
+  CONFLICT: 'CONFLICT',
 } as const;
 export type GatewayErrorCode = (typeof GatewayErrorCode)[keyof typeof GatewayErrorCode];
 

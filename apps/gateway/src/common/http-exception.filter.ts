@@ -8,6 +8,7 @@ import type { GatewayErrorCode } from './gateway.errors';
 export const GATEWAY_HTTP_STATUS: Readonly<Record<GatewayErrorCode, number>> = {
   BAD_REQUEST: 400,
   NOT_FOUND: 404,
+  CONFLICT: 409,
   SEGMENT_TOO_LARGE: 413,
   NO_ORCHESTRATORS: 503,
   PRICE_TOO_HIGH: 503,

@@ -121,8 +121,10 @@ export const gatewayEnv = z
     GATEWAY_VOD_MAX_INPUT_BYTES: envPositiveInt.default(1024 * 1024 * 1024),
     GATEWAY_VOD_SEGMENT_S: envPositiveInt.default(2),
     GATEWAY_VOD_MAX_JOBS: envPositiveInt.default(100),
-    /** Uploaded VOD inputs are stored here until their job ends (share it between gateways that share the queue). */
+    /** Uploaded VOD inputs (until their job ends) and completed outputs (until deleted or past GATEWAY_VOD_KEEP_S); share it between gateways that share the queue. */
     GATEWAY_VOD_DIR: z.string().min(1).default('./.lpts/vod'),
+    /** A completed VOD job's output and record are removed this long after it finished (0 = kept until DELETE). */
+    GATEWAY_VOD_KEEP_S: envNonNegativeInt.default(7 * 24 * 3600),
     /** Deadline of a VOD input download, and of ffmpeg cutting one input. */
     GATEWAY_VOD_DOWNLOAD_TIMEOUT_MS: envPositiveInt.default(300_000),
     GATEWAY_VOD_FFMPEG_TIMEOUT_MS: envPositiveInt.default(600_000),

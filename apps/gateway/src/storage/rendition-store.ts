@@ -1,4 +1,5 @@
 import type { VideoPreset } from '@lpts/protocol';
+import { hlsMasterPlaylist, hlsMediaPlaylist } from './hls-playlist';
 
 export interface StoredRendition {
   name: string;
@@ -144,38 +145,19 @@ export class RenditionStore {
   masterPlaylist(streamId: string): string | undefined {
     const s = this.streams.get(streamId);
     if (!s) return undefined;
-    const lines = ['#EXTM3U', '#EXT-X-VERSION:3'];
-    for (const p of this.presets) {
-      let w: number = p.width;
-      let h: number = p.height;
+    return hlsMasterPlaylist(streamId, this.presets, (profile) => {
       for (const seg of s.segments.values()) {
-        const r = seg.renditions.get(p.name);
-        if (r?.width !== undefined && r.height !== undefined) {
-          w = r.width;
-          h = r.height;
-          break;
-        }
+        const r = seg.renditions.get(profile);
+        if (r?.width !== undefined && r.height !== undefined) return { width: r.width, height: r.height };
       }
-      const bandwidth = Number(p.bitrate.replace(/k$/i, '')) * (/k$/i.test(p.bitrate) ? 1000 : 1);
-      lines.push(`#EXT-X-STREAM-INF:PROGRAM-ID=1,BANDWIDTH=${bandwidth},RESOLUTION=${w}x${h}`, `${encodeURIComponent(streamId)}/${p.name}.m3u8`);
-    }
-    return lines.join('\n') + '\n';
+      return undefined;
+    });
   }
 
   /** HLS media playlist of one rendition (ENDLIST once the stream ended). */
   mediaPlaylist(streamId: string, profile: string): string | undefined {
     const s = this.streams.get(streamId);
     if (!s || !this.presets.some((p) => p.name === profile)) return undefined;
-    const segs = [...s.segments.values()].filter((x) => x.renditions.has(profile)).sort((a, b) => a.seq - b.seq);
-    const target = Math.max(1, ...segs.map((x) => Math.ceil(x.durationMs / 1000)));
-    const lines = ['#EXTM3U', '#EXT-X-VERSION:3', `#EXT-X-TARGETDURATION:${target}`, `#EXT-X-MEDIA-SEQUENCE:${segs[0]?.seq ?? 0}`];
-    let prev: number | undefined;
-    for (const seg of segs) {
-      if (prev !== undefined && seg.seq !== prev + 1) lines.push('#EXT-X-DISCONTINUITY');
-      lines.push(`#EXTINF:${(seg.durationMs / 1000).toFixed(3)},`, `${profile}/${seg.seq}.ts`);
-      prev = seg.seq;
-    }
-    if (s.ended) lines.push('#EXT-X-ENDLIST');
-    return lines.join('\n') + '\n';
+    return hlsMediaPlaylist(profile, [...s.segments.values()].filter((x) => x.renditions.has(profile)), s.ended);
   }
 }

@@ -10,9 +10,9 @@ import { Queue, QueueEvents, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { GatewayError } from '../common/gateway.errors';
 import type { SegmentDispatcher } from '../sessions/segment-dispatcher';
-import type { RenditionStore } from '../storage/rendition-store';
 import { pipeMultipartFile } from './multipart-file';
 import { downloadInput, probeInput, segmentInput } from './vod-media';
+import { VOD_JOB_ID, vodStreamName, type VodOutputStore } from './vod-output';
 import { VodError } from './vod.errors';
 
 /** Where a job's input comes from: a file uploaded into GATEWAY_VOD_DIR, or a URL the worker downloads. */
@@ -58,6 +58,8 @@ export interface VodJobView {
   finishedAt: number | undefined;
   result: VodResult | undefined;
   error: VodJobError | undefined;
+  /** When a completed job's output (and the job) is removed by the retention sweep (unset: kept until deleted). */
+  expiresAt: number | undefined;
   statusUrl: string;
   eventsUrl: string;
   playlistUrl: string;
@@ -69,7 +71,7 @@ export interface VodOptions {
   /** bullmq key prefix (REDIS_KEY_PREFIX without its trailing colon). */
   prefix: string;
   queueName: string;
-  /** Uploaded inputs live in `<dir>/<jobId>/input` until their job ends. */
+  /** Uploaded inputs live in `<dir>/<jobId>/input` until their job ends; outputs in `<dir>/<jobId>/out` (VodOutputStore). */
   dir: string;
   segmentSeconds: number;
   maxInputBytes: number;
@@ -79,13 +81,16 @@ export interface VodOptions {
   concurrency: number;
   /** Finished jobs kept in Redis (each of completed and failed). */
   keepJobs: number;
+  /** A completed job's output and record are removed this long after it finished (0: kept until deleted). */
+  keepS: number;
 }
 
 /** What a job watcher is told: a state change or progress. */
 export type VodJobEvent = 'waiting' | 'active' | 'progress' | 'completed' | 'failed';
 
 export const VOD_TERMINAL_STATES: ReadonlySet<string> = new Set(['completed', 'failed']);
-const JOB_ID = /^[0-9a-f]{16}$/;
+/** A folder without a completion record and without a job in Redis (a crash during an upload, a job removed by hand) is removed once it is this old, or older than the retention if that is longer. */
+const ORPHAN_MIN_AGE_MS = 3600_000;
 const EMPTY_PROGRESS: VodProgress = { segmentsDone: 0, segmentsTotal: 0, percent: 0 };
 
 function progressOf(p: unknown): VodProgress {
@@ -101,8 +106,9 @@ function jobErrorOf(e: unknown): VodJobError {
 /**
  * VOD jobs on a bullmq queue in Redis: the input (an upload stored under GATEWAY_VOD_DIR, or a URL)
  * is cut into MPEG-TS segments at keyframes, each segment goes through the same dispatcher as live
- * segments (selection, payments, retries, verification), and the renditions are served as an ended
- * HLS stream `vod-<id>`. State and progress are bullmq's; watchers get QueueEvents.
+ * segments (selection, payments, retries, verification), and the renditions are written to disk
+ * (VodOutputStore) and served as an ended HLS stream `vod-<id>` until the job is deleted or passes
+ * GATEWAY_VOD_KEEP_S. State and progress are bullmq's; watchers get QueueEvents.
  */
 export class VodJobsService {
   private queue?: Queue<VodJobData, VodResult>;
@@ -110,10 +116,12 @@ export class VodJobsService {
   private events?: QueueEvents;
   private readonly connections: Redis[] = [];
   private readonly closing = new AbortController();
+  private sweeper?: NodeJS.Timeout;
+  private sweeping?: Promise<string[]>;
 
   constructor(
     private readonly dispatcher: SegmentDispatcher,
-    private readonly store: RenditionStore,
+    readonly output: VodOutputStore,
     private readonly options: VodOptions,
     private readonly logger: Logger,
   ) {}
@@ -145,6 +153,20 @@ export class VodJobsService {
     this.events.setMaxListeners(0);
     await Promise.all([this.queue.waitUntilReady(), this.events.waitUntilReady()]);
     await mkdir(this.options.dir, { recursive: true });
+    const keepMs = this.options.keepS * 1000;
+    if (keepMs > 0) {
+      const tick = (): void => {
+        this.sweeping ??= this.sweep()
+          .catch((e: unknown) => {
+            this.logger.warn({ err: (e as Error).message }, 'VOD retention sweep failed');
+            return [];
+          })
+          .finally(() => (this.sweeping = undefined));
+      };
+      this.sweeper = setInterval(tick, Math.min(60_000, Math.max(1000, Math.floor(keepMs / 2))));
+      this.sweeper.unref();
+      tick();
+    }
   }
 
   /** Starts processing jobs (bootstrap calls it once the first discovery refresh is done, so jobs find orchestrators). */
@@ -168,6 +190,8 @@ export class VodJobsService {
   /** Stops taking jobs; a job in progress is left to bullmq's stall check (another worker, or this gateway after a restart, takes it over). */
   async close(): Promise<void> {
     this.closing.abort();
+    if (this.sweeper) clearInterval(this.sweeper);
+    await this.sweeping;
     await this.worker?.close(true);
     await this.events?.close();
     await this.queue?.close();
@@ -216,7 +240,7 @@ export class VodJobsService {
 
   async get(id: string): Promise<VodJobView> {
     const queue = this.q();
-    const job = JOB_ID.test(id) ? await queue.getJob(id) : undefined;
+    const job = VOD_JOB_ID.test(id) ? await queue.getJob(id) : undefined;
     if (!job) throw new GatewayError('NOT_FOUND', `unknown VOD job ${id}`, { details: { id } });
     return this.view(job, await job.getState());
   }
@@ -227,6 +251,88 @@ export class VodJobsService {
     const jobs = await queue.getJobs(['active', 'waiting', 'prioritized', 'delayed', 'completed', 'failed'], 0, limit - 1);
     const recent = jobs.filter((j) => j !== undefined && j !== null).sort((a, b) => b.timestamp - a.timestamp).slice(0, limit);
     return Promise.all(recent.map(async (j) => this.view(j, await j.getState())));
+  }
+
+  /**
+   * Removes job `id` (its record in Redis) and its files (input and output). A running job cannot be
+   * removed (CONFLICT); a completed job whose record Redis no longer keeps (GATEWAY_VOD_MAX_JOBS) can,
+   * as long as its output is on disk.
+   */
+  async remove(id: string): Promise<void> {
+    const queue = this.q();
+    const job = VOD_JOB_ID.test(id) ? await queue.getJob(id) : undefined;
+    if (job) {
+      const state = await job.getState();
+      if (state === 'active') {
+        throw new GatewayError('CONFLICT', `VOD job ${id} is running: delete it once it has completed or failed`, { details: { id, state } });
+      }
+      // 0: locked by a worker that took it meanwhile, or already removed by a concurrent delete.
+      if ((await queue.remove(id)) !== 1 && (await queue.getJob(id)) !== undefined) {
+        throw new GatewayError('CONFLICT', `VOD job ${id} has just started: delete it once it has completed or failed`, { details: { id } });
+      }
+    }
+    const hadFiles = await this.output.remove(id);
+    if (!job && !hadFiles) throw new GatewayError('NOT_FOUND', `unknown VOD job ${id}`, { details: { id } });
+    this.logger.info({ job: id }, 'VOD job deleted');
+  }
+
+  /**
+   * Retention (GATEWAY_VOD_KEEP_S): removes completed jobs older than that, their record first (so no
+   * job points at removed files) then their folder, and folders left by a crash that no job owns.
+   * Runs periodically; returns the ids whose folders it removed.
+   */
+  async sweep(now = Date.now()): Promise<string[]> {
+    const keepMs = this.options.keepS * 1000;
+    const queue = this.queue;
+    if (keepMs <= 0 || !queue) return [];
+    const removed: string[] = [];
+    for (const id of await this.output.jobIds()) {
+      if (this.closing.signal.aborted) break;
+      const done = await this.output.completion(id);
+      if (done !== undefined) {
+        if (done.finishedAt + keepMs > now) continue;
+        // 0 with the job still there: a worker holds it (a re-run that is clearing this folder anyway).
+        if ((await queue.remove(id)) !== 1 && (await queue.getJob(id)) !== undefined) continue;
+      } else {
+        if ((await queue.getJob(id)) !== undefined) continue;
+        let last: number;
+        try {
+          last = await this.output.lastWriteMs(id);
+        } catch {
+          continue; // removed meanwhile
+        }
+        if (last + Math.max(keepMs, ORPHAN_MIN_AGE_MS) > now) continue;
+      }
+      await this.output.remove(id);
+      removed.push(id);
+    }
+    // Records of completed jobs without files here (completed before outputs went to disk, or files removed by hand).
+    if (!this.closing.signal.aborted) await queue.clean(keepMs, 1000, 'completed');
+    if (removed.length > 0) this.logger.info({ jobs: removed }, 'VOD outputs past retention removed');
+    return removed;
+  }
+
+  /** HLS master playlist of job `id`'s output (from disk: served after a restart, by any gateway sharing GATEWAY_VOD_DIR). */
+  async master(id: string): Promise<string> {
+    const m = await this.output.master(id);
+    if (m === undefined) throw new GatewayError('NOT_FOUND', `unknown stream ${vodStreamName(id)}`, { details: { stream: vodStreamName(id) } });
+    return m;
+  }
+
+  async media(id: string, profile: string): Promise<string> {
+    const m = await this.output.media(id, profile);
+    if (m === undefined) {
+      throw new GatewayError('NOT_FOUND', `unknown stream or rendition ${vodStreamName(id)}/${profile}`, { details: { stream: vodStreamName(id), profile } });
+    }
+    return m;
+  }
+
+  async segment(id: string, profile: string, seq: number): Promise<Buffer> {
+    const data = await this.output.segment(id, profile, seq);
+    if (data === undefined) {
+      throw new GatewayError('NOT_FOUND', `no segment ${seq} of ${vodStreamName(id)}/${profile}`, { details: { stream: vodStreamName(id), profile, seq } });
+    }
+    return data;
   }
 
   /** Calls `listener` on each state change or progress of job `id` (bullmq QueueEvents); returns the unsubscribe. */
@@ -249,6 +355,7 @@ export class VodJobsService {
   private view(job: Job<VodJobData, VodResult>, state: string): VodJobView {
     const id = job.id as string;
     const failed = state === 'failed';
+    const keepMs = this.options.keepS * 1000;
     return {
       id,
       state,
@@ -259,20 +366,24 @@ export class VodJobsService {
       finishedAt: job.finishedOn,
       result: state === 'completed' ? job.returnvalue : undefined,
       error: failed ? (job.data.error ?? { family: 'VodError', code: 'INTERNAL', message: job.failedReason, details: {} }) : undefined,
+      expiresAt: state === 'completed' && keepMs > 0 && job.finishedOn !== undefined ? job.finishedOn + keepMs : undefined,
       statusUrl: `/vod/jobs/${id}`,
       eventsUrl: `/vod/jobs/${id}/events`,
-      playlistUrl: `/stream/vod-${id}.m3u8`,
+      playlistUrl: `/stream/${vodStreamName(id)}.m3u8`,
     };
   }
 
-  /** bullmq processor: download or find the input, segment it, dispatch every segment, publish HLS. */
+  /** bullmq processor: download or find the input, segment it, dispatch every segment, write the HLS output to disk. */
   private async process(job: Job<VodJobData, VodResult>): Promise<VodResult> {
     const id = job.id as string;
-    const stream = `vod-${id}`;
-    const inputDir = join(this.options.dir, id);
+    const stream = vodStreamName(id);
+    const inputDir = this.output.jobDir(id);
     const work = await mkdtemp(join(tmpdir(), 'lpts-vod-'));
     const signal = this.closing.signal;
+    let completed = false;
     try {
+      // A run after a crash (bullmq stall takeover) starts from an empty out folder.
+      const output = await this.output.begin(id);
       let input: string;
       if (job.data.input.kind === 'url') {
         input = join(work, 'input');
@@ -289,19 +400,18 @@ export class VodJobsService {
       const segments = await segmentInput(input, work, this.options.segmentSeconds, info, this.options.ffmpegTimeoutMs);
       const total = segments.length;
       await job.updateProgress({ segmentsDone: 0, segmentsTotal: total, percent: 0 } satisfies VodProgress);
-      this.store.remove(stream);
-      this.store.touch(stream, 0);
       let durationMs = 0;
       for (const [seq, seg] of segments.entries()) {
         if (signal.aborted) throw new VodError('INTERNAL', 'gateway shutting down');
         const data = await readFile(seg.path);
         const out = await this.dispatcher.transcode(stream, seq, data, seg.durationMs);
-        this.store.put(stream, seq, seg.durationMs, out.renditions.map((x) => ({ name: x.name, data: x.data, width: x.width, height: x.height })));
+        await output.put(seq, seg.durationMs, out.renditions.map((x) => ({ name: x.name, data: x.data, width: x.width, height: x.height })));
         durationMs += seg.durationMs;
         const done = seq + 1;
         await job.updateProgress({ segmentsDone: done, segmentsTotal: total, percent: Math.round((done / total) * 1000) / 10 } satisfies VodProgress);
       }
-      this.store.end(stream);
+      await output.finish({ segments: total, durationMs });
+      completed = true;
       return { segments: total, durationMs };
     } catch (e) {
       if (signal.aborted) throw e; // left to the stall check: the job runs again after the restart
@@ -312,7 +422,10 @@ export class VodJobsService {
     } finally {
       this.dispatcher.forgetStream(stream);
       await rm(work, { recursive: true, force: true });
-      if (!signal.aborted) await rm(inputDir, { recursive: true, force: true });
+      // Completed: the output stays (until deleted or past retention), the upload goes. Failed: everything goes.
+      // Shutting down: everything stays for the run after the restart.
+      if (completed) await rm(join(inputDir, 'input'), { force: true });
+      else if (!signal.aborted) await rm(inputDir, { recursive: true, force: true });
     }
   }
 }
