@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PmSession, createTicketBatch, rat, ticketSigner } from '@lpts/pm';
 import { NatsRpcClient, connectNats, drainNats } from '@lpts/platform';
@@ -29,6 +29,9 @@ import { ChainStateWriter, O_ADDRESS, baseEnv, chainState, eventually, senderSta
  * implementation that checks a signature and keeps its state in Redis could reach on this machine,
  * printed beside the target so a miss can be read as ours or the machine's.
  *
+ * machineCpuMicrosPerCall is the whole machine's busy CPU per call of each kind (every process: caller,
+ * nats-server, responder or broker, Redis), and cpuBoundPerSecond the rate that would allow with every
+ * core busy: a ceiling no scheduling or threading can beat on this machine.
  * brokerCpuMicrosPerPayment is the broker process's CPU time (all threads, /proc) over every payment
  * of the run: the cost an operator pays per payment, whatever the latency.
  *
@@ -42,6 +45,7 @@ const KEY = '0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a'
 const ROUNDS = 4;
 const PER_ROUND = 1200; // 2 PM sessions (600 nonces each) per round
 const WARM = 600;
+const CORES = availableParallelism();
 const IN_FLIGHT = [1, 16];
 const TARGET = 0.5;
 const PEER = join(__dirname, 'test-support', 'payment-bench-peer.ts');
@@ -148,7 +152,7 @@ it('payment validation through NATS vs raw NATS request/reply', async () => {
       .output()
       .split('\n')
       .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as { inFlight: number; broker: number; raw: number; floor: number });
+      .map((l) => JSON.parse(l) as { inFlight: number; broker: number; raw: number; floor: number; cpuMicros: { raw: number; floor: number; broker: number } });
     expect(lines.map((l) => l.inFlight)).toEqual(IN_FLIGHT);
     for (const l of lines) {
       process.stdout.write(
@@ -164,6 +168,9 @@ it('payment validation through NATS vs raw NATS request/reply', async () => {
           floorRatio: +(l.floor / l.raw).toFixed(3),
           brokerVsFloor: +(l.broker / l.floor).toFixed(3),
           brokerCpuMicrosPerPayment: Math.round(brokerCpuPerPayment),
+          machineCpuMicrosPerCall: l.cpuMicros,
+          // the most calls/s the busy-CPU figures allow if every core were kept busy
+          cpuBoundPerSecond: Object.fromEntries(Object.entries(l.cpuMicros).map(([k, v]) => [k, v > 0 ? Math.round((CORES * 1e6) / v) : null])),
           baseline: 'raw NATS request/reply to an echo responder in its own process, same bytes, same server, same run',
           floor: 'the echo responder after one secp256k1 recovery and one Redis EVALSHA round trip: the best any signature-checking, Redis-backed broker can do here',
         }) + '\n',

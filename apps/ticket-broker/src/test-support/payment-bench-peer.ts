@@ -9,7 +9,8 @@
  *                                      state in Redis (no decoding, validation, bookkeeping or JSON).
  *   driver     the caller (the orchestrator's side): for each in-flight level and round, sends the same
  *              number of requests to raw, floor and the real broker (NatsRpcClient receivePayment, as the
- *              orchestrator calls it), and prints one JSON line per level with the best round of each.
+ *              orchestrator calls it), and prints one JSON line per level with the best round of each and
+ *              the machine's busy CPU per call of each (all processes and cores, /proc/stat, mean of rounds).
  *
  * Env: NATS_URL, PREFIX, and REDIS_URL + SIG_FILE (responder) or PAYMENTS_FILE + IN_FLIGHT + ROUNDS +
  * PER_ROUND (driver). PAYMENTS_FILE holds JSON: { warm: string[], rounds: string[][] } (base64 payments).
@@ -26,15 +27,31 @@ function env(name: string): string {
   return v;
 }
 
-async function measure(n: number, inFlight: number, call: (i: number) => Promise<unknown>): Promise<number> {
+/** CPU time (ms) all processors have been busy since boot, from /proc/stat (Linux); 0 elsewhere. */
+function machineBusyMs(): number {
+  let line: string | undefined;
+  try {
+    line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
+  } catch {
+    return 0;
+  }
+  const ticks = (line ?? '').trim().split(/\s+/).slice(1).map(Number);
+  const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0); // idle + iowait
+  return (ticks.reduce((a, b) => a + b, 0) - idle) * 10; // USER_HZ = 100
+}
+
+/** Calls per second with `inFlight` callers, and the machine's busy CPU per call (µs, every process and core). */
+async function measure(n: number, inFlight: number, call: (i: number) => Promise<unknown>): Promise<{ perSecond: number; cpuMicros: number }> {
   let next = 0;
+  const busy = machineBusyMs();
   const start = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: inFlight }, async () => {
       while (next < n) await call(next++);
     }),
   );
-  return n / (Number(process.hrtime.bigint() - start) / 1e9);
+  const perSecond = n / (Number(process.hrtime.bigint() - start) / 1e9);
+  return { perSecond, cpuMicros: ((machineBusyMs() - busy) * 1000) / n };
 }
 
 async function responder(): Promise<void> {
@@ -88,17 +105,23 @@ async function driver(): Promise<void> {
   let batch = 0;
   for (const inFlight of levels) {
     const best = { raw: 0, floor: 0, broker: 0 };
+    const cpu = { raw: 0, floor: 0, broker: 0 };
+    const keep = (k: keyof typeof best, m: { perSecond: number; cpuMicros: number }) => {
+      best[k] = Math.max(best[k], m.perSecond);
+      cpu[k] += m.cpuMicros / rounds;
+    };
     for (let round = 0; round < rounds; round++) {
       const payments = file.rounds[batch++];
       if (payments === undefined || payments.length < perRound) throw new Error(`payments file has too few rounds of ${perRound}`);
       const session = `bench-${inFlight}-${round}`;
       // the baselines carry the very bytes the broker call sends
       const bodies = payments.map((p) => enc.encode(JSON.stringify({ payment: p, session })));
-      best.raw = Math.max(best.raw, await measure(perRound, inFlight, (i) => nc.request(`${prefix}.bench.raw`, bodies[i] as Uint8Array, { timeout: 10_000 })));
-      best.floor = Math.max(best.floor, await measure(perRound, inFlight, (i) => nc.request(`${prefix}.bench.floor`, bodies[i] as Uint8Array, { timeout: 10_000 })));
-      best.broker = Math.max(best.broker, await measure(perRound, inFlight, (i) => pay(payments[i] as string, session)));
+      keep('raw', await measure(perRound, inFlight, (i) => nc.request(`${prefix}.bench.raw`, bodies[i] as Uint8Array, { timeout: 10_000 })));
+      keep('floor', await measure(perRound, inFlight, (i) => nc.request(`${prefix}.bench.floor`, bodies[i] as Uint8Array, { timeout: 10_000 })));
+      keep('broker', await measure(perRound, inFlight, (i) => pay(payments[i] as string, session)));
     }
-    process.stdout.write(JSON.stringify({ inFlight, broker: Math.round(best.broker), raw: Math.round(best.raw), floor: Math.round(best.floor) }) + '\n');
+    const round = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Math.round(v)]));
+    process.stdout.write(JSON.stringify({ inFlight, ...round(best), cpuMicros: round(cpu) }) + '\n');
   }
   await drainNats(nc);
 }
