@@ -3,7 +3,7 @@ import { startAnvil, type StartedAnvil } from '@lpts/testing';
 import { isChainError } from '../errors/chain-error';
 import { HttpRpcClient } from '../rpc/http-rpc-client';
 import { type RpcClient, RpcResponseError } from '../rpc/rpc-client';
-import { TxManager, type TxBroadcast } from './tx-manager';
+import { TxManager, type SentTx, type TxBroadcast } from './tx-manager';
 
 const solc = require('solc') as { compile(input: string): string };
 
@@ -201,12 +201,8 @@ describe('TxManager on anvil', () => {
       expect(await pendingCount(signer.address)).toBe(before);
     });
 
-    it('looks a recorded tx up: mined, unknown (nonce free), dropped (nonce used by another tx)', async () => {
-      const signer = new Wallet(key(7));
-      const tm = manager(signer);
-      const mined = await tm.send(okCall());
-      expect(await tm.lookup({ nonce: mined.nonce, attempts: mined.attempts })).toMatchObject({ state: 'mined', hash: mined.hash, receipt: { status: 1 } });
-      // Signed and recorded, never sent (a crash between the two).
+    /** A tx signed and recorded by onBroadcast, then never sent (the hook throws: a crash between the two). */
+    async function recordedNeverSent(tm: ReturnType<typeof manager>): Promise<SentTx> {
       let recorded: TxBroadcast | undefined;
       await caught(
         tm.send({
@@ -217,7 +213,16 @@ describe('TxManager on anvil', () => {
           },
         }),
       );
-      const sent = { nonce: recorded?.nonce ?? -1, attempts: [{ hash: recorded?.hash ?? '', gasPrice: recorded?.gasPrice ?? 0n }] };
+      return { nonce: recorded?.nonce ?? -1, attempts: [{ hash: recorded?.hash ?? '', gasPrice: recorded?.gasPrice ?? 0n }] };
+    }
+
+    it('looks a recorded tx up: mined, unknown (nonce free), dropped (nonce used by another tx)', async () => {
+      const signer = new Wallet(key(7));
+      const tm = manager(signer);
+      const mined = await tm.send(okCall());
+      expect(await tm.lookup({ nonce: mined.nonce, attempts: mined.attempts })).toMatchObject({ state: 'mined', hash: mined.hash, receipt: { status: 1 } });
+      // Signed and recorded, never sent (a crash between the two).
+      const sent = await recordedNeverSent(tm);
       expect(sent.nonce).toBe(mined.nonce + 1);
       expect(await tm.lookup(sent)).toEqual({ state: 'unknown', nonce: sent.nonce });
       await tm.send({ ...okCall(), gasLimit: 90_000n }); // another tx takes that nonce
@@ -230,17 +235,7 @@ describe('TxManager on anvil', () => {
     it('resumes an unknown tx by re-sending at its own nonce (recorded through onBroadcast)', async () => {
       const signer = new Wallet(key(8));
       const tm = manager(signer);
-      let recorded: TxBroadcast | undefined;
-      await caught(
-        tm.send({
-          ...okCall(),
-          onBroadcast: (b) => {
-            recorded = b;
-            throw new Error('crash');
-          },
-        }),
-      );
-      const sent = { nonce: recorded?.nonce ?? -1, attempts: [{ hash: recorded?.hash ?? '', gasPrice: recorded?.gasPrice ?? 0n }] };
+      const sent = await recordedNeverSent(tm);
       const fresh = manager(signer); // the restarted process
       const seen: TxBroadcast[] = [];
       const res = await fresh.resume({ ...okCall(), onBroadcast: (b) => void seen.push(b) }, sent);
