@@ -93,6 +93,11 @@ export class LocalNetwork {
     return this.anvil?.rpcUrl ?? '';
   }
 
+  /** The operators' NATS (each operator's services use its own subject prefix: its name). */
+  get natsUrl(): string {
+    return this.nats?.url ?? '';
+  }
+
   static async start(opts: LocalNetworkOptions): Promise<LocalNetwork> {
     const dir = resolve(opts.dir);
     rmSync(dir, { recursive: true, force: true });

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { LocalNetwork, type DevnetSummary, type Layout } from '@lpts/devnet';
 import { SettlementCommands } from '@lpts/protocol';
+import { spawnTs } from '@lpts/testing';
 
 const exec = promisify(execFile);
 export const ROOT = resolve(__dirname, '../../../..');
@@ -72,6 +73,14 @@ export function describeNetwork(layout: Layout): void {
         const os = summary.operators.find((x) => x.name === o.name);
         expect(os?.redeemed).toBe(tickets.length);
         expect(os?.feesTransferred).toBe(faceValues);
+        // the operator's view through the CLI (`lpts settlement redemptions`) is the same ledger
+        const cli = spawnTs(join(ROOT, 'apps/cli/src/main.ts'), {
+          env: {},
+          args: ['settlement', 'redemptions', '--state', 'redeemed', '--limit', '1000', '--json', '--nats', net.natsUrl, '--prefix', o.name],
+        });
+        expect(await cli.exited).toBe(0);
+        const listed = JSON.parse(cli.output().trim().split('\n').at(-1) ?? '{}') as { tickets: { ticketHash: string }[] };
+        expect(listed.tickets.map((t) => t.ticketHash).sort()).toEqual(tickets.map((t) => t.ticketHash).sort());
       }
       expect(summary.problems.filter((p) => !p.includes('resident memory'))).toEqual([]);
     }, 300_000);
