@@ -159,6 +159,8 @@ describe('worker processes: kill -9 mid-segment and SIGTERM drain', () => {
   it('SIGTERM mid-segment: the worker finishes the job, says gone and exits 0', async () => {
     const survivor = registry.workers()[0]?.workerId ?? '';
     const proc = must(procs.get(survivor));
+    // the previous test's last segment ran here: its release is advertised just after its response
+    await until(() => registry.workers().every((w) => w.inUse === 0), 5_000, 'the survivor to advertise its slot free');
     const pending = new Dispatcher(registry).transcode({ sessionId: 'drain', segment, renditions: LADDER }).catch((e: unknown) => {
       throw new Error(`${String(e)} ${JSON.stringify((e as { details?: unknown }).details)} ${JSON.stringify(registry.workers())}`);
     });
