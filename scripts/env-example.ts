@@ -51,7 +51,7 @@ interface ZodDef {
 function defaultOf(def: ZodDef): { kind: 'required' | 'optional' } | { kind: 'default'; value: string } {
   if (def.type === 'default') {
     const v = def.defaultValue;
-    return { kind: 'default', value: typeof v === 'object' && v !== null ? JSON.stringify(v) : Array.isArray(v) ? v.join(',') : String(v) };
+    return { kind: 'default', value: typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v) };
   }
   if (def.type === 'optional') return { kind: 'optional' };
   if (def.type === 'pipe' && def.in) return defaultOf(def.in._zod.def);

@@ -1,37 +1,13 @@
 import { isJobError, makeTestSegment, probeVideo, type MediaCapabilities } from '@lpts/media';
 import { isConfigError } from '@lpts/platform';
-import { Capability, WorkerEvents, type RenditionJson } from '@lpts/protocol';
+import { Capability, WorkerEvents } from '@lpts/protocol';
 import { startNats, uniquePrefix, type StartedNats } from '@lpts/testing';
 import { Dispatcher, JOB_HEADER, WorkerRegistry, encodeJobHeader, isDispatchError } from '@lpts/workers';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { createApp, type WorkerApp } from './bootstrap';
+import { must, rendition as r, until } from './spec/spec-support.test';
 
 jest.setTimeout(60_000);
-
-const must = <T>(v: T | undefined | null): T => {
-  if (v === undefined || v === null) throw new Error('expected a value');
-  return v;
-};
-
-const r = (name: string, width: number, height: number, bitrateBps: number): RenditionJson => ({
-  name,
-  width,
-  height,
-  bitrateBps,
-  fps: 0,
-  fpsDen: 0,
-  format: 'mpegts',
-  h264Profile: 'default',
-  gopMs: 0,
-});
-
-const until = async (what: () => boolean, ms = 10_000): Promise<void> => {
-  const t0 = Date.now();
-  while (!what()) {
-    if (Date.now() - t0 > ms) throw new Error('condition not met in time');
-    await new Promise((res) => setTimeout(res, 25));
-  }
-};
 
 describe('worker app (real nats-server, real ffmpeg)', () => {
   let nats: StartedNats;

@@ -1,39 +1,15 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { makeTestSegment, probeVideo } from '@lpts/media';
-import type { RenditionJson } from '@lpts/protocol';
 import { spawnTs, startNats, uniquePrefix, type StartedNats, type TsProcess } from '@lpts/testing';
 import { Dispatcher, WorkerRegistry } from '@lpts/workers';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { must, rendition as r, until } from './spec/spec-support.test';
 
 jest.setTimeout(90_000);
 
-const must = <T>(v: T | undefined | null): T => {
-  if (v === undefined || v === null) throw new Error('expected a value');
-  return v;
-};
-
 const APP_ROOT = resolve(__dirname, '..');
-const r = (name: string, width: number, height: number, bitrateBps: number): RenditionJson => ({
-  name,
-  width,
-  height,
-  bitrateBps,
-  fps: 0,
-  fpsDen: 0,
-  format: 'mpegts',
-  h264Profile: 'default',
-  gopMs: 0,
-});
 const LADDER = [r('P720p', 1280, 720, 3_000_000), r('P480p', 854, 480, 1_200_000), r('P360p', 640, 360, 600_000)];
-
-const until = async (what: () => boolean, ms: number, label: string): Promise<void> => {
-  const t0 = Date.now();
-  while (!what()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${label}`);
-    await new Promise((res) => setTimeout(res, 20));
-  }
-};
 
 /** ffmpeg processes whose parent is `pid` (from /proc). */
 function ffmpegChildren(pid: number): number[] {

@@ -17,4 +17,4 @@ export { InfraStartError } from './lib/process';
 export { pgQuery, PgQueryError, type PgResult } from './lib/pg-wire';
 export { jsonRpc } from './lib/anvil';
 export { spawnTs, type TsProcess, type TsProcessOptions } from './lib/ts-process';
-export { metricCatalogueDrift, type MetricCatalogueDrift } from './lib/metric-catalogue';
+export { documentedMetricNames, metricCatalogueDrift, type MetricCatalogueDrift } from './lib/metric-catalogue';

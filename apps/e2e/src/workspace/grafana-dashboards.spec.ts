@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { documentedMetricNames } from '@lpts/testing';
 
 const ROOT = join(__dirname, '../../../..');
 const DIR = join(ROOT, 'deploy/grafana');
@@ -16,9 +17,7 @@ interface Panel {
 }
 
 /** Every metric the services register: their README catalogues, which each service's metrics-catalogue spec keeps in step with its registry. */
-const catalogue = new Set(
-  SERVICES.flatMap((s) => [...readFileSync(join(ROOT, 'apps', s, 'README.md'), 'utf8').matchAll(/`((?:lpts|livepeer)_[a-z0-9_]+)`/g)].map((m) => m[1] as string)),
-);
+const catalogue = new Set(SERVICES.flatMap((s) => [...documentedMetricNames(join(ROOT, 'apps', s, 'README.md'))]));
 catalogue.add('lpts_service_info');
 
 /** Metric names an expression reads (a histogram's _bucket series count as the histogram). */

@@ -120,8 +120,8 @@ async function driver(): Promise<void> {
       keep('floor', await measure(perRound, inFlight, (i) => nc.request(`${prefix}.bench.floor`, bodies[i] as Uint8Array, { timeout: 10_000 })));
       keep('broker', await measure(perRound, inFlight, (i) => pay(payments[i] as string, session)));
     }
-    const round = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Math.round(v)]));
-    process.stdout.write(JSON.stringify({ inFlight, ...round(best), cpuMicros: round(cpu) }) + '\n');
+    const rounded = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Math.round(v)]));
+    process.stdout.write(JSON.stringify({ inFlight, ...rounded(best), cpuMicros: rounded(cpu) }) + '\n');
   }
   await drainNats(nc);
 }

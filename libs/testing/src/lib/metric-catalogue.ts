@@ -11,13 +11,18 @@ export interface MetricCatalogueDrift {
   stale: string[];
 }
 
+/** Every `lpts_…` / `livepeer_…` metric name a Markdown file names in backticks (an app README's "Metrics" table). */
+export function documentedMetricNames(markdownPath: string): Set<string> {
+  return new Set([...readFileSync(markdownPath, 'utf8').matchAll(/`((?:lpts|livepeer)_[a-z0-9_]+)`/g)].map((m) => m[1] as string));
+}
+
 /**
  * Compares the metrics a registry holds with the ones a Markdown catalogue names (every `lpts_…` or
  * `livepeer_…` in backticks, e.g. an app README's "Metrics" table). Both lists empty = in step.
  */
 export async function metricCatalogueDrift(registry: { getMetricsAsJSON(): Promise<{ name: string }[]> }, markdownPath: string): Promise<MetricCatalogueDrift> {
   const registered = new Set((await registry.getMetricsAsJSON()).map((m) => m.name).filter((n) => SERVICE_METRIC.test(n)));
-  const documented = new Set([...readFileSync(markdownPath, 'utf8').matchAll(/`((?:lpts|livepeer)_[a-z0-9_]+)`/g)].map((m) => m[1] as string));
+  const documented = documentedMetricNames(markdownPath);
   return {
     undocumented: [...registered].filter((n) => !documented.has(n) && !PLATFORM_METRICS.has(n)).sort(),
     stale: [...documented].filter((n) => !registered.has(n)).sort(),
